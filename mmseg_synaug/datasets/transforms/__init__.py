@@ -1,0 +1,4 @@
+from .loading import (LoadCheckedAnnotations, LoadCheckedImage,
+                      LoadFASSEGAnnotations)
+
+__all__ = ['LoadCheckedImage', 'LoadCheckedAnnotations', 'LoadFASSEGAnnotations']

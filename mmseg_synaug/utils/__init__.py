@@ -1,0 +1,10 @@
+from .checkpoint import CHECKPOINT_SAFE_GLOBALS, register_checkpoint_safe_globals
+from .data_root import DATA_ROOT_ENV, data_root_candidates, resolve_data_root
+from .dist import setup_cpu_distributed
+from .errors import DataError
+
+__all__ = [
+    'CHECKPOINT_SAFE_GLOBALS', 'register_checkpoint_safe_globals',
+    'DATA_ROOT_ENV', 'data_root_candidates', 'resolve_data_root', 'DataError',
+    'setup_cpu_distributed'
+]
