@@ -8,44 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import REPO_ROOT, run_tool
-
-BASELINE = REPO_ROOT / 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py'
-
-
-def tiny_config(tmp_path: Path, iters: int, base: Path = BASELINE) -> str:
-    """Inherit a real config; shrink batch, iterations and validation."""
-    path = tmp_path / f'tiny_{iters}.py'
-    path.write_text(f"""
-_base_ = ['{base}']
-train_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False)
-val_dataloader = dict(
-    num_workers=0, persistent_workers=False, dataset=dict(indices=3))
-test_dataloader = val_dataloader
-train_cfg = dict(max_iters={iters}, val_interval={iters})
-default_hooks = dict(
-    checkpoint=dict(interval={iters}), logger=dict(interval=1))
-randomness = dict(seed=0)
-""")
-    return str(path)
-
-
-@pytest.fixture(scope='module')
-def trained(camvid_root, tmp_path_factory):
-    """Train 2 iterations, then resume the same work dir to 4."""
-    tmp_path = tmp_path_factory.mktemp('train')
-    work_dir = tmp_path / 'work'
-    first = run_tool([
-        'tools/train.py',
-        tiny_config(tmp_path, 2), '--work-dir',
-        str(work_dir)
-    ])
-    resumed = run_tool([
-        'tools/train.py',
-        tiny_config(tmp_path, 4), '--work-dir',
-        str(work_dir), '--resume'
-    ])
-    return tmp_path, work_dir, first.stdout, resumed.stdout
+from conftest import REPO_ROOT, run_tool, tiny_config
 
 
 def test_training_writes_checkpoint_and_scores(trained):

@@ -1,0 +1,87 @@
+"""Training curves from an mmengine work dir."""
+import glob
+import json
+import os.path as osp
+from typing import Dict, List, Tuple
+
+import matplotlib
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+
+from ..utils import DataError  # noqa: E402
+
+
+def load_scalars(work_dir: str) -> Tuple[List[dict], List[dict]]:
+    """Read the train and val records of every run in a work dir.
+
+    A resumed run writes a new ``<timestamp>/vis_data/scalars.json``; the
+    records are merged in time order and a later record of the same
+    iteration replaces an earlier one.
+
+    Args:
+        work_dir (str): The ``--work-dir`` of tools/train.py.
+
+    Returns:
+        tuple[list[dict], list[dict]]: Train records (with ``iter``) and
+        val records (with ``step``, the iteration validated at), each
+        sorted by iteration.
+    """
+    files = sorted(
+        glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
+    if not files:
+        raise DataError(
+            f'No training log (*/vis_data/scalars.json) in `{work_dir}`.',
+            fix='Pass the --work-dir of a tools/train.py run.')
+    train: Dict[int, dict] = {}
+    val: Dict[int, dict] = {}
+    for path in files:
+        with open(path) as f:
+            for line in f:
+                record = json.loads(line)
+                if 'iter' in record:
+                    train[record['iter']] = record
+                elif 'mIoU' in record:
+                    val[record['step']] = record
+    return ([train[k] for k in sorted(train)], [val[k] for k in sorted(val)])
+
+
+def plot_training_curves(work_dir: str, out_file: str) -> None:
+    """Draw loss, accuracy and mIoU over iterations to a PNG.
+
+    Train loss and train pixel accuracy (``decode.acc_seg``, on the
+    augmented crops) are drawn per logged iteration; val pixel accuracy
+    (``aAcc``) and val mIoU at each validation. mmseg logs no train mIoU.
+
+    Args:
+        work_dir (str): The ``--work-dir`` of tools/train.py.
+        out_file (str): PNG to write.
+    """
+    train, val = load_scalars(work_dir)
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+    iters = [r['iter'] for r in train]
+    axes[0].plot(iters, [r['loss'] for r in train], label='train loss')
+    axes[0].set_title('loss')
+    if train and 'decode.acc_seg' in train[0]:
+        axes[1].plot(
+            iters, [r['decode.acc_seg'] for r in train],
+            label='train pixel acc (crops)')
+    if val:
+        steps = [r['step'] for r in val]
+        axes[1].plot(steps, [r['aAcc'] for r in val], 'o-',
+                     label='val pixel acc')
+        axes[2].plot(steps, [r['mIoU'] for r in val], 'o-', label='val mIoU')
+        if 'mAcc' in val[0]:
+            axes[2].plot(steps, [r['mAcc'] for r in val], 's--',
+                         label='val class acc')
+    axes[1].set_title('accuracy (%)')
+    axes[2].set_title('mIoU (%)')
+    for ax in axes:
+        ax.set_xlabel('iteration')
+        ax.grid(alpha=0.3)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend()
+    fig.suptitle(osp.basename(osp.normpath(work_dir)))
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=100)
+    plt.close(fig)
