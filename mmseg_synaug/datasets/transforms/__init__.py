@@ -1,4 +1,8 @@
+from .albu_seg import AlbuSeg
 from .loading import (LoadCheckedAnnotations, LoadCheckedImage,
                       LoadFASSEGAnnotations)
 
-__all__ = ['LoadCheckedImage', 'LoadCheckedAnnotations', 'LoadFASSEGAnnotations']
+__all__ = [
+    'AlbuSeg', 'LoadCheckedImage', 'LoadCheckedAnnotations',
+    'LoadFASSEGAnnotations'
+]
