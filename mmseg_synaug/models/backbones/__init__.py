@@ -1,0 +1,3 @@
+from .segnet_encoder import SegNetEncoder, SegNetFeatures
+
+__all__ = ['SegNetEncoder', 'SegNetFeatures']

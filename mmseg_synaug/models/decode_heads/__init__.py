@@ -1,0 +1,3 @@
+from .segnet_head import SegNetHead
+
+__all__ = ['SegNetHead']
