@@ -1,5 +1,4 @@
 """Every config in configs/ parses and builds its model."""
-from pathlib import Path
 
 import pytest
 from mmengine.config import Config

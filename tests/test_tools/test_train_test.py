@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import REPO_ROOT, run_tool, tiny_config
+from conftest import run_tool, tiny_config
 
 
 def test_training_writes_checkpoint_and_scores(trained):
@@ -50,7 +50,7 @@ def test_checkpoint_loads_with_weights_only(trained):
     # allow-list (not weights_only=False) is what makes loading work.
     probe = subprocess.run([
         sys.executable, '-c', 'import sys, torch; '
-        f'torch.load(sys.argv[1], weights_only=True)',
+        'torch.load(sys.argv[1], weights_only=True)',
         str(work_dir / 'iter_4.pth')
     ], capture_output=True, text=True)
     assert probe.returncode != 0 and 'HistoryBuffer' in probe.stderr

@@ -14,10 +14,7 @@ table, the command and the machine go into BENCHMARKS.md between the
 import argparse
 import glob
 import json
-import os
 import os.path as osp
-import platform
-import re
 import subprocess
 import sys
 import tempfile
@@ -25,8 +22,9 @@ from datetime import date
 from typing import Dict, List
 
 import numpy as np
-import torch
 from mmengine.config import Config
+
+from mmseg_synaug.utils.report import describe_machine, write_section
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 MARKER = '<!-- train-throughput -->'
@@ -74,17 +72,10 @@ def measure(config: str, iters: int, warmup: int, seed: int) -> Dict:
         images_per_s=batch / float(np.mean(times)))
 
 
-def machine() -> str:
-    return (f'{platform.processor() or platform.machine()}, '
-            f'{os.cpu_count()} cores, torch {torch.__version__} '
-            f'({torch.get_num_threads()} threads), '
-            f'{"GPU " + torch.cuda.get_device_name() if torch.cuda.is_available() else "no GPU"}')
-
-
 def to_markdown(rows: List[Dict], command: str, seed: int) -> str:
     lines = [
         MARKER,
-        f'Measured {date.today()} on {machine()}, seed {seed}:',
+        f'Measured {date.today()} on {describe_machine()}, seed {seed}:',
         '', '```', command, '```', '',
         '| config | batch | s/iter | data s/iter | images/s |',
         '|---|---|---|---|---|'
@@ -95,20 +86,6 @@ def to_markdown(rows: List[Dict], command: str, seed: int) -> str:
                      f"{r['images_per_s']:.2f} |")
     lines.append(MARKER)
     return '\n'.join(lines)
-
-
-def write_section(path: str, section: str) -> None:
-    """Replace the marked section of ``path`` (or append it)."""
-    text = open(path).read() if osp.isfile(path) else '# Benchmarks\n'
-    pattern = re.compile(f'{MARKER}.*?{MARKER}', re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section, text)
-    else:
-        text = text.rstrip('\n') + '\n\n' + section + '\n'
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def main() -> None:
@@ -127,7 +104,7 @@ def main() -> None:
     section = to_markdown(rows, command, args.seed)
     print(section)
     if args.write:
-        write_section(args.write, section)
+        write_section(args.write, section, MARKER)
 
 
 if __name__ == '__main__':

@@ -1,5 +1,4 @@
 """Loading transforms that fail with one clear error on bad files."""
-import os.path as osp
 from typing import Optional, Sequence
 
 import mmcv

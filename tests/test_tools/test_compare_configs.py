@@ -1,0 +1,36 @@
+"""compare_configs: seeds at equal iterations, resumable, a table."""
+from conftest import REPO_ROOT, run_tool
+
+TINY = [
+    'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
+    'train_dataloader.persistent_workers=False',
+    'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
+    'val_dataloader.dataset.indices=2'
+]
+
+
+def test_two_seeds_table_and_resume(camvid_root, tmp_path):
+    config = str(REPO_ROOT /
+                 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py')
+    args = [
+        'tools/analysis_tools/compare_configs.py', config, '--iters', '2',
+        '--seeds', '0', '1', '--work-root',
+        str(tmp_path), '--rare', 'Pole', 'Bicyclist', '--write',
+        str(tmp_path / 'BENCH.md'), '--section', 'tiny', '--cfg-options',
+        *TINY
+    ]
+    first = run_tool(args)
+    assert first.stdout.count('training 2 iterations') == 2
+    for seed in (0, 1):
+        assert (tmp_path / 'pspnet_r18_1xb8-1k_camvid-256x256' /
+                f'seed{seed}' / 'iter_2.pth').is_file()
+    report = (tmp_path / 'BENCH.md').read_text()
+    assert report.count('<!-- tiny -->') == 2
+    assert '| `pspnet_r18_1xb8-1k_camvid-256x256` |' in report
+    assert 'rare mIoU' in report and '| 1.00 |' in report  # time ratio
+    assert 'Pedestrian' in report  # per-class table
+
+    second = run_tool(args)
+    assert 'training 2 iterations' not in second.stdout
+    assert second.stdout.count('done before') == 2
+    assert (tmp_path / 'BENCH.md').read_text().count('<!-- tiny -->') == 2

@@ -1,0 +1,157 @@
+"""Train configs with several seeds at equal iterations; tabulate val scores.
+
+Each (config, seed) trains through tools/train.py for ``--iters``
+iterations with one validation at the end (SegMetric on the config's val
+set), in ``WORK_ROOT/<config name>/seed<seed>``. A run whose work dir holds
+its final validation already is not repeated, so an interrupted comparison
+resumes where it stopped. The table gives mean and spread over seeds of
+mIoU, class accuracy (mAcc), pixel accuracy (aAcc), fwIoU, per-class IoU
+and training time per iteration, the latter also as a ratio to the first
+config (measured in the same invocation).
+
+    python tools/analysis_tools/compare_configs.py CONFIG [CONFIG ...] \
+        --iters 300 --seeds 0 1 --work-root work_dirs/compare \
+        [--write BENCHMARKS.md --section segmentors]
+"""
+import argparse
+import os
+import os.path as osp
+import subprocess
+import sys
+from typing import Dict, List
+
+import numpy as np
+
+from mmseg_synaug.utils.report import describe_machine, write_section
+from mmseg_synaug.visualization import load_scalars
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('configs', nargs='+')
+    parser.add_argument('--iters', type=int, required=True)
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1])
+    parser.add_argument('--work-root', default='work_dirs/compare')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        default=[],
+        help='key=value overrides for every run')
+    parser.add_argument(
+        '--rare',
+        nargs='*',
+        default=[],
+        help='classes to show in a rare-class column (mean IoU)')
+    parser.add_argument('--write', help='markdown file to put the table in')
+    parser.add_argument(
+        '--section', default='compare', help='marker name in that file')
+    return parser.parse_args()
+
+
+def run(config: str, seed: int, args: argparse.Namespace) -> Dict:
+    """Train one (config, seed) unless done; return its final val record."""
+    name = osp.splitext(osp.basename(config))[0]
+    work_dir = osp.join(args.work_root, name, f'seed{seed}')
+    if osp.isdir(work_dir):
+        _, val = load_scalars(work_dir)
+        if val and val[-1]['step'] == args.iters:
+            print(f'{name} seed {seed}: done before, reusing {work_dir}')
+            return summarize(work_dir)
+    print(f'{name} seed {seed}: training {args.iters} iterations',
+          flush=True)
+    command = [
+        sys.executable,
+        osp.join(REPO_ROOT, 'tools', 'train.py'), config, '--work-dir',
+        work_dir, '--cfg-options', f'randomness.seed={seed}',
+        f'train_cfg.max_iters={args.iters}',
+        f'train_cfg.val_interval={args.iters}',
+        f'default_hooks.checkpoint.interval={args.iters}',
+        f'param_scheduler.0.end={args.iters}',
+        f'default_hooks.logger.interval={max(1, min(10, args.iters // 10))}',
+        *args.cfg_options
+    ]
+    os.makedirs(work_dir, exist_ok=True)
+    with open(osp.join(work_dir, 'compare.log'), 'w') as log:
+        subprocess.run(command, check=True, stdout=log, stderr=log)
+    return summarize(work_dir)
+
+
+def summarize(work_dir: str) -> Dict:
+    train, val = load_scalars(work_dir)
+    times = [r['time'] for r in train[len(train) // 10:]]
+    return dict(val[-1], s_per_iter=float(np.mean(times)),
+                final_loss=train[-1]['loss'])
+
+
+def table(results: Dict[str, List[Dict]], classes: List[str],
+          rare: List[str]) -> str:
+    def stat(records, key):
+        values = np.array([r[key] for r in records], dtype=float)
+        return f'{values.mean():.2f} ± {values.std():.2f}'
+
+    base_time = np.mean([r['s_per_iter'] for r in next(iter(
+        results.values()))])
+    header = ['config', 'mIoU', 'mAcc', 'aAcc', 'fwIoU']
+    if rare:
+        header.append('rare mIoU')
+    header += ['final train loss', 's/iter', 'time ratio']
+    lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
+    for name, records in results.items():
+        for r in records:
+            r['rare'] = np.mean([r[f'IoU.{c}'] for c in rare]) if rare else 0
+        row = [f'`{name}`'] + [
+            stat(records, k) for k in ('mIoU', 'mAcc', 'aAcc', 'fwIoU')
+        ]
+        if rare:
+            row.append(stat(records, 'rare'))
+        ratio = np.mean([r['s_per_iter'] for r in records]) / base_time
+        row += [
+            stat(records, 'final_loss'),
+            stat(records, 's_per_iter'), f'{ratio:.2f}'
+        ]
+        lines.append('| ' + ' | '.join(row) + ' |')
+    lines += ['', 'Per-class IoU (mean over seeds):', '',
+              '| config | ' + ' | '.join(classes) + ' |',
+              '|' + '---|' * (len(classes) + 1)]
+    for name, records in results.items():
+        lines.append(f'| `{name}` | ' + ' | '.join(
+            f"{np.mean([r[f'IoU.{c}'] for r in records]):.1f}"
+            for c in classes) + ' |')
+    return '\n'.join(lines)
+
+
+def main() -> None:
+    args = parse_args()
+    results = {}
+    for config in args.configs:
+        name = osp.splitext(osp.basename(config))[0]
+        results[name] = [run(config, seed, args) for seed in args.seeds]
+    classes = [
+        k[4:] for k in next(iter(results.values()))[0] if k.startswith('IoU.')
+    ]
+    command = ('python tools/analysis_tools/compare_configs.py ' +
+               ' '.join(osp.relpath(c, REPO_ROOT) for c in args.configs) +
+               f' --iters {args.iters} --seeds ' +
+               ' '.join(map(str, args.seeds)) +
+               (' --cfg-options ' + ' '.join(args.cfg_options)
+                if args.cfg_options else '') +
+               (' --rare ' + ' '.join(args.rare) if args.rare else '') +
+               (f' --write {args.write} --section {args.section}'
+                if args.write else ''))
+    marker = f'<!-- {args.section} -->'
+    section = '\n'.join([
+        marker, f'Measured on {describe_machine()}; seeds '
+        f'{", ".join(map(str, args.seeds))}; {args.iters} iterations each; '
+        'scores on the val set, in percent (mean ± std over seeds):', '',
+        '```', command, '```', '',
+        table(results, classes, args.rare), marker
+    ])
+    print(section)
+    if args.write:
+        write_section(args.write, section, marker)
+
+
+if __name__ == '__main__':
+    main()
