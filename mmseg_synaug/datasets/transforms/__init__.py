@@ -1,8 +1,9 @@
 from .albu_seg import AlbuSeg
+from .label_recomposition import LabelRecomposition
 from .loading import (LoadCheckedAnnotations, LoadCheckedImage,
                       LoadFASSEGAnnotations)
 
 __all__ = [
-    'AlbuSeg', 'LoadCheckedImage', 'LoadCheckedAnnotations',
-    'LoadFASSEGAnnotations'
+    'AlbuSeg', 'LabelRecomposition', 'LoadCheckedImage',
+    'LoadCheckedAnnotations', 'LoadFASSEGAnnotations'
 ]
