@@ -1,5 +1,6 @@
 from .camvid import CamVidDataset
 from .fasseg import FASSEGDataset
+from .synthetic_mix_dataset import SyntheticMixDataset
 from .transforms import *  # noqa: F401,F403
 
-__all__ = ['CamVidDataset', 'FASSEGDataset']
+__all__ = ['CamVidDataset', 'FASSEGDataset', 'SyntheticMixDataset']
