@@ -145,7 +145,7 @@ def _open_image(upload: Upload, max_pixels: int) -> Image.Image:
     except UnidentifiedImageError:
         raise UploadError(
             f'"{name}" is not an image: the demo reads '
-            f'{", ".join(IMAGE_FORMATS[:-1])} and GIF files.') from None
+            'PNG, JPEG, BMP, TIFF, WebP and GIF files.') from None
     except Image.DecompressionBombError:
         raise UploadError(f'"{name}" has too many pixels for the demo '
                           f'(over {max_pixels:,}).') from None

@@ -24,7 +24,7 @@ h1 { font-size: 1.5rem; margin-bottom: 0.2rem; }
          padding: 0.8rem 1rem; }
 .panel h2 { font-size: 1.1rem; margin-top: 0; }
 .hint { color: #555; font-size: 0.9rem; }
-code { background: #f3f3f3; padding: 0 0.2rem; }
+code { background: #f3f3f3; padding: 0 0.2rem; white-space: nowrap; }
 .error { background: #fde8e8; border: 1px solid #d33; color: #900;
          border-radius: 6px; padding: 0.6rem 1rem; }
 .figures { display: flex; flex-wrap: wrap; gap: 1rem; }
@@ -59,7 +59,7 @@ _PAGE = """<!DOCTYPE html>
 <input type="file" id="image-input" name="image" accept="image/*">
 <button type="submit" id="segment-button">Segment</button>
 </form>
-<p class="hint">PNG, JPEG, BMP, TIFF or WebP, up to {max_mb} MB.</p>
+<p class="hint">PNG, JPEG, BMP, TIFF, WebP or GIF, up to {max_mb} MB.</p>
 </section>
 <section class="panel" id="synthesize-panel">
 <h2>Synthesize an image from a label map</h2>
@@ -83,8 +83,9 @@ class indices 0-{last_class}, or 255 for unlabelled pixels; up to
 
 _SYNTHESIZE_OFF = """<p id="generator-off" class="hint">No label-to-image
 generator is loaded. Start the demo with
-<code>--generator-config CONFIG --generator-checkpoint CHECKPOINT</code>
-of a trained label-to-image generator to turn this panel on.</p>
+<code>--generator-config CONFIG</code> and
+<code>--generator-checkpoint CHECKPOINT</code> of a trained label-to-image
+generator to turn this panel on.</p>
 """
 
 
