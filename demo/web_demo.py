@@ -9,7 +9,9 @@ Usage:
 Open the printed address in a browser, upload an image and see the
 predicted mask over it with a legend of the classes. With a trained
 label-to-image generator, a second panel turns an uploaded label map into a
-synthesized image. Stop the server with Ctrl+C.
+synthesized image. (The project's generator, pix2pixHD, comes with the
+pix2pixHD issue; without one the panel says which options turn it on.)
+Stop the server with Ctrl+C.
 """
 import argparse
 import logging
@@ -62,7 +64,9 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     logging.basicConfig(
-        level=logging.INFO, format='%(asctime)s %(message)s', stream=sys.stderr)
+        level=logging.INFO,
+        format='%(asctime)s %(message)s',
+        stream=sys.stderr)
     try:
         model = init_segmentor(
             args.config, args.checkpoint, device=args.device)

@@ -34,6 +34,13 @@ class LabelToImageGenerator(Protocol):
     Any callable that maps a label map to an image satisfies it: a trained
     generator wrapped by :func:`init_generator`, or a plain function.
 
+    Note:
+        The project has no trained label-to-image generator yet: the
+        pix2pixHD generator (``type='mmagic.Pix2PixHD'``) comes with the
+        pix2pixHD issue, and is to provide ``synthesize`` as
+        :func:`as_label_to_image` expects. Until then the web demo runs
+        without its label-map panel, and tests use a stand-in callable.
+
     Shape:
         - label_map: :math:`(H, W)`, ``np.uint8``, class indices in
           ``0..num_classes-1`` and ``255`` for unlabelled pixels.
@@ -106,9 +113,10 @@ def _checked_dataset_meta(meta: dict, num_classes: Optional[int]) -> dict:
     if not palette or len(palette) < len(classes):
         state = np.random.RandomState(42)
         palette = state.randint(0, 256, size=(len(classes), 3)).tolist()
-    return dict(meta, classes=tuple(classes),
-                palette=[[int(c) for c in color]
-                         for color in palette[:len(classes)]])
+    return dict(
+        meta,
+        classes=tuple(classes),
+        palette=[[int(c) for c in color] for color in palette[:len(classes)]])
 
 
 def init_segmentor(config: Union[str, Path, Config],
@@ -143,8 +151,8 @@ def init_segmentor(config: Union[str, Path, Config],
     meta = (loaded.get('meta') or {}).get('dataset_meta')
     if not meta:
         meta = _config_dataset_meta(model.cfg)
-    num_classes = getattr(getattr(model, 'decode_head', None), 'num_classes',
-                          None)
+    num_classes = getattr(
+        getattr(model, 'decode_head', None), 'num_classes', None)
     model.dataset_meta = _checked_dataset_meta(meta, num_classes)
     model.cfg.test_pipeline = image_only_pipeline(model.cfg.test_pipeline)
     model.eval()
@@ -253,8 +261,8 @@ def check_generated_image(image: object, label_shape: Sequence[int]) -> None:
     """
     if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or \
             image.shape != (*label_shape, 3):
-        got = (f'{image.dtype} {image.shape}' if isinstance(
-            image, np.ndarray) else type(image).__name__)
+        got = (f'{image.dtype} {image.shape}'
+               if isinstance(image, np.ndarray) else type(image).__name__)
         raise TypeError(
             'The label-to-image generator must return an RGB uint8 array '
             f'of shape {(*label_shape, 3)}; it returned {got}.')

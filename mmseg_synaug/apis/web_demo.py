@@ -50,9 +50,9 @@ IMAGE_FORMATS = ('PNG', 'JPEG', 'BMP', 'TIFF', 'WEBP', 'GIF')
 INDEX_MODES = ('L', 'P', 'I', 'I;16', 'I;16L', 'I;16B')
 #: Room for the multipart envelope around one uploaded file.
 FORM_OVERHEAD_BYTES = 64 * 1024
-#: Bodies up to this size are read and dropped before a "too large" answer
-#: (a browser shows a connection error, not the message, when the server
-#: closes while it still sends); larger ones are refused unread.
+#: Bodies up to this size are read and dropped before a "too large" answer:
+#: a server that closes a connection with unread data resets it, and a
+#: client may then lose the answer. Larger ones are refused unread.
 DRAIN_LIMIT_BYTES = 1 << 30
 
 
@@ -133,8 +133,8 @@ def _open_image(upload: Upload, max_pixels: int) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(upload.content),
-                               formats=IMAGE_FORMATS)
+            image = Image.open(
+                io.BytesIO(upload.content), formats=IMAGE_FORMATS)
             if image.width * image.height > max_pixels:
                 raise UploadError(
                     f'"{name}" has {image.width}x{image.height} pixels; the '
@@ -177,7 +177,9 @@ def decode_image(upload: Upload, max_pixels: int) -> np.ndarray:
     return np.asarray(image.convert('RGB'), dtype=np.uint8).copy()
 
 
-def decode_label_map(upload: Upload, max_pixels: int, num_classes: int,
+def decode_label_map(upload: Upload,
+                     max_pixels: int,
+                     num_classes: int,
                      class_names: Sequence[str] = (),
                      ignore_index: int = 255) -> np.ndarray:
     """Decode an uploaded label map and check its values.
@@ -223,8 +225,11 @@ def decode_label_map(upload: Upload, max_pixels: int, num_classes: int,
     return label.astype(np.uint8)
 
 
-def colorize(label: np.ndarray, palette: Sequence[Sequence[int]],
-             ignore_color: Sequence[int] = (0, 0, 0)) -> np.ndarray:
+def colorize(
+    label: np.ndarray,
+    palette: Sequence[Sequence[int]],
+    ignore_color: Sequence[int] = (0, 0, 0)
+) -> np.ndarray:
     """Paint an index map with a palette.
 
     Args:
@@ -277,8 +282,9 @@ def legend_entries(label: np.ndarray, classes: Sequence[str],
     shares = counts / max(label.size, 1)
     order = sorted(range(len(classes)), key=lambda i: (-counts[i], i))
     return [
-        LegendEntry(name=str(classes[i]), color=palette[i],
-                    share=float(shares[i])) for i in order
+        LegendEntry(
+            name=str(classes[i]), color=palette[i], share=float(shares[i]))
+        for i in order
     ]
 
 
@@ -344,7 +350,9 @@ class WebDemo:
         """Largest request body read: one file plus the form around it."""
         return self.max_upload_bytes + FORM_OVERHEAD_BYTES
 
-    def page(self, status: int = 200, error: Optional[str] = None,
+    def page(self,
+             status: int = 200,
+             error: Optional[str] = None,
              **result) -> Response:
         """The page, with an error message or results where given.
 
@@ -384,7 +392,10 @@ class WebDemo:
                 f'files of up to {self.max_upload_mb:g} MB. Choose a smaller '
                 'file, or start the demo with a larger --max-upload-mb.')
 
-    def handle(self, method: str, path: str, content_type: str = '',
+    def handle(self,
+               method: str,
+               path: str,
+               content_type: str = '',
                body: bytes = b'') -> Response:
         """Answer one request.
 
@@ -401,19 +412,20 @@ class WebDemo:
         """
         path = path.split('?', 1)[0]
         routes = {
-            ('GET', '/'): lambda: self.page(),
-            ('GET', '/favicon.ico'): lambda: Response(204, b'', 'image/x-icon'),
+            ('GET', '/'): self.page,
+            ('GET', '/favicon.ico'): lambda: Response(204, b'', 'image/png'),
             ('POST', '/predict'): lambda: self.predict(content_type, body),
-            ('POST', '/synthesize'):
-            lambda: self.synthesize(content_type, body),
+            ('POST', '/synthesize'): lambda: self.synthesize(
+                content_type, body),
         }
         route = routes.get((method, path))
         if route is None:
             if any(known == path for _, known in routes):
-                return self.page(405, error=f'{method} is not allowed on '
-                                 f'{path}; use the forms of this page.')
-            return self.page(404, error=f'There is no page {path}; the '
-                             'demo is at /.')
+                message = f'{method} is not allowed on {path}; use the ' \
+                    'forms of this page.'
+                return self.page(405, error=message)
+            return self.page(
+                404, error=f'There is no page {path}; the demo is at /.')
         try:
             return route()
         except UploadError as error:
@@ -421,7 +433,8 @@ class WebDemo:
         except Exception as error:
             logger.exception('The web demo failed on %s %s', method, path)
             return self.page(
-                500, error=f'The demo failed on this upload: '
+                500,
+                error=f'The demo failed on this upload: '
                 f'{type(error).__name__}: {error}. The server log has the '
                 'details.')
 
@@ -455,10 +468,10 @@ class WebDemo:
                                f'an image of {image.shape[:2]}')
         name = upload.filename or 'the image'
         figures = [
-            Figure('overlay',
-                   png_bytes(overlay(image, label, self.palette,
-                                     self.opacity)),
-                   f'Predicted mask over {name}'),
+            Figure(
+                'overlay',
+                png_bytes(overlay(image, label, self.palette, self.opacity)),
+                f'Predicted mask over {name}'),
             Figure('mask', png_bytes(colorize(label, self.palette)),
                    'Predicted mask'),
         ]
@@ -515,9 +528,9 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
         demo: WebDemo = self.server.demo
         length = self.headers.get('Content-Length', '')
         if not length.isdigit():
-            self._send(demo.page(400, error='The upload could not be read: '
-                                 'the request has no Content-Length.'),
-                       close=True)
+            message = 'The upload could not be read: the request has no ' \
+                'Content-Length.'
+            self._send(demo.page(400, error=message), close=True)
             return
         length = int(length)
         if length > demo.max_request_bytes:
@@ -533,7 +546,7 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
                         self.headers.get('Content-Type', ''), body))
 
     def _drain(self, length: int) -> None:
-        """Read and drop a body, so that the browser gets the answer."""
+        """Read and drop a body, so that the client reads the answer."""
         if length > DRAIN_LIMIT_BYTES:
             return
         left = length
@@ -557,8 +570,7 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
             self.send_header('Connection', 'close')
             self.close_connection = True
         self.end_headers()
-        if self.command != 'HEAD':
-            self.wfile.write(response.body)
+        self.wfile.write(response.body)
 
     def log_message(self, format: str, *args) -> None:
         logger.info('%s %s', self.address_string(), format % args)
@@ -587,7 +599,8 @@ class WebDemoServer(http.server.ThreadingHTTPServer):
         return f'http://{host}:{port}/'
 
 
-def make_server(demo: WebDemo, host: str = '127.0.0.1',
+def make_server(demo: WebDemo,
+                host: str = '127.0.0.1',
                 port: int = 8000) -> WebDemoServer:
     """Bind a server for the demo; call ``serve_forever()`` to serve.
 

@@ -150,16 +150,17 @@ def _render_legend(entries: Sequence[LegendEntry]) -> str:
 
 def _render_result(heading: str, figures: Sequence[Figure],
                    legend: Optional[Sequence[LegendEntry]]) -> str:
-    parts = [f'<section id="result">\n<h2>{html.escape(heading)}</h2>',
-             '<div class="figures">']
+    parts = [
+        f'<section id="result">\n<h2>{html.escape(heading)}</h2>',
+        '<div class="figures">'
+    ]
     for figure in figures:
         data = base64.b64encode(figure.png).decode('ascii')
-        parts.append(
-            f'<figure><img id="{figure.element_id}" '
-            f'src="data:image/png;base64,{data}" '
-            f'alt="{html.escape(figure.caption)}">'
-            f'<figcaption>{html.escape(figure.caption)}</figcaption>'
-            '</figure>')
+        parts.append(f'<figure><img id="{figure.element_id}" '
+                     f'src="data:image/png;base64,{data}" '
+                     f'alt="{html.escape(figure.caption)}">'
+                     f'<figcaption>{html.escape(figure.caption)}</figcaption>'
+                     '</figure>')
     parts.append('</div>')
     if legend is not None:
         parts.append(_render_legend(legend))

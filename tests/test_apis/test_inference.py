@@ -79,8 +79,7 @@ def test_as_label_to_image_needs_synthesize():
         as_label_to_image(torch.nn.Conv2d(1, 3, 1))
 
 
-def test_init_generator_builds_from_mmagic_and_checks_the_interface(
-        tmp_path):
+def test_init_generator_builds_from_mmagic_and_checks_the_interface(tmp_path):
     """A real mmagic module without ``synthesize`` is refused clearly."""
     config = tmp_path / 'unet_generator.py'
     config.write_text("model = dict(type='mmagic.UnetGenerator', "
@@ -89,12 +88,18 @@ def test_init_generator_builds_from_mmagic_and_checks_the_interface(
     from mmagic.registry import MODELS
     with DefaultScope.overwrite_default_scope('mmagic'):
         module = MODELS.build(
-            dict(type='UnetGenerator', in_channels=3, out_channels=3,
-                 num_down=5, base_channels=8))
+            dict(
+                type='UnetGenerator',
+                in_channels=3,
+                out_channels=3,
+                num_down=5,
+                base_channels=8))
     checkpoint = tmp_path / 'generator.pth'
     save_checkpoint(dict(state_dict=module.state_dict()), str(checkpoint))
-    with pytest.raises(TypeError, match='UnetGenerator cannot serve as a '
-                       'label-to-image generator'):
+    with pytest.raises(
+            TypeError,
+            match='UnetGenerator cannot serve as a '
+            'label-to-image generator'):
         init_generator(str(config), str(checkpoint))
     # Building it left the segmentors' default scope as it was.
     assert DefaultScope.get_current_instance().scope_name == 'mmseg'

@@ -4,6 +4,7 @@ import html
 import http.client
 import io
 import re
+import socket
 import threading
 import uuid
 from pathlib import Path
@@ -53,10 +54,8 @@ def error_message(page: bytes) -> Optional[str]:
 
 def legend(page: bytes) -> Dict[str, str]:
     """Class name -> ``present``/``absent``, in the order shown."""
-    return dict(
-        (name, state) for state, name in re.findall(
-            r'<li class="(present|absent)" data-class="([^"]+)"',
-            page.decode()))
+    return dict((name, state) for state, name in re.findall(
+        r'<li class="(present|absent)" data-class="([^"]+)"', page.decode()))
 
 
 def paint(label: np.ndarray) -> np.ndarray:
@@ -124,8 +123,10 @@ def test_predict_overlays_the_model_mask_on_the_image(demo, model, val_pair):
     assert sorted(shown) == sorted(CLASSES)
     states = list(shown.values())
     assert states == sorted(states, key=lambda s: s != 'present')
-    predicted = {CLASSES[i] for i in np.unique(
-        inference_segmentor(model, image))}
+    predicted = {
+        CLASSES[i]
+        for i in np.unique(inference_segmentor(model, image))
+    }
     assert {n for n, s in shown.items() if s == 'present'} == predicted
 
 
@@ -142,15 +143,15 @@ def test_predict_reads_jpeg_and_grey_images(demo, val_pair):
 
 
 BAD_IMAGES = {
-    'random bytes': (('noise.png', bytes(range(256)) * 40),
-                     '"noise.png" is not an image'),
-    'a text file': (('notes.txt', b'just some words\n' * 10),
-                    '"notes.txt" is not an image'),
+    'random bytes':
+    (('noise.png', bytes(range(256)) * 40), '"noise.png" is not an image'),
+    'a text file':
+    (('notes.txt', b'just some words\n' * 10), '"notes.txt" is not an image'),
     'no file chosen': (('', b''), 'No image was chosen'),
     'an empty file': (('empty.png', b''), '"empty.png" is empty'),
     'a truncated PNG': (None, 'could not be decoded'),
-    'too large': (('big.png', b'\0' * (1024 * 1024 + 1)),
-                  'takes files of up to 1 MB'),
+    'too large':
+    (('big.png', b'\0' * (1024 * 1024 + 1)), 'takes files of up to 1 MB'),
 }
 
 
@@ -232,10 +233,9 @@ def test_bad_label_maps_are_a_400_with_a_message(demo_with_generator,
     Image.fromarray(np.zeros((8, 8), np.uint8)).save(jpeg, format='JPEG')
     cases = {
         # Raw CamVid labels keep void as 11: not a class of the model.
-        'void 11': (val_pair[1].read_bytes(),
-                    'outside the 11 classes: 11 ('),
-        'value 42': (png(np.full((4, 4), 42, np.uint8)),
-                     '42 (100.0% of pixels)'),
+        'void 11': (val_pair[1].read_bytes(), 'outside the 11 classes: 11 ('),
+        'value 42': (png(np.full((4, 4), 42,
+                                 np.uint8)), '42 (100.0% of pixels)'),
         'colour PNG': (png(rgb), 'is a RGB image; a label map must be a '
                        'single-channel'),
         'JPEG': (jpeg.getvalue(), 'must be a PNG'),
@@ -264,6 +264,16 @@ def test_generator_breaking_its_interface_is_a_500_page(model):
         error_message(response.body)
 
 
+def test_image_with_too_many_pixels_is_a_400(model, val_pair):
+    demo = WebDemo(model, max_pixels=100_000)
+    response = demo.handle(
+        'POST', '/predict',
+        *multipart(image=('big.png', val_pair[0].read_bytes())))
+    assert response.status == 400
+    assert '"big.png" has 480x360 pixels; the demo takes images of up to ' \
+        '100,000 pixels' in error_message(response.body)
+
+
 def test_settings_are_checked(model):
     with pytest.raises(ValueError, match='opacity'):
         WebDemo(model, opacity=0)
@@ -284,10 +294,13 @@ def server(demo):
     thread.join(10)
 
 
-def request(server, method: str, path: str, body: bytes = b'',
+def request(server,
+            method: str,
+            path: str,
+            body: bytes = b'',
             headers: Optional[dict] = None) -> Tuple[int, bytes]:
-    connection = http.client.HTTPConnection(*server.server_address[:2],
-                                            timeout=60)
+    connection = http.client.HTTPConnection(
+        *server.server_address[:2], timeout=60)
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
@@ -301,8 +314,9 @@ def test_server_answers_too_large_and_keeps_serving(server, val_pair):
     status, page = request(server, 'POST', '/predict', body,
                            {'Content-Type': content_type})
     assert status == 400
-    assert re.search(r'The upload is 3\.[01] MB; this demo takes files of '
-                     'up to 1 MB', error_message(page))
+    assert re.search(
+        r'The upload is 3\.[01] MB; this demo takes files of '
+        'up to 1 MB', error_message(page))
     content_type, body = multipart(
         image=(val_pair[0].name, val_pair[0].read_bytes()))
     status, page = request(server, 'POST', '/predict', body,
@@ -310,3 +324,16 @@ def test_server_answers_too_large_and_keeps_serving(server, val_pair):
     assert status == 200 and figure(page, 'overlay').shape == (360, 480, 3)
     status, page = request(server, 'GET', '/')
     assert status == 200 and b'id="image-input"' in page
+
+
+def test_server_refuses_a_post_without_content_length(server):
+    with socket.create_connection(server.server_address[:2], 60) as sock:
+        sock.sendall(b'POST /predict HTTP/1.1\r\nHost: x\r\n'
+                     b'Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n')
+        answer = b''
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b'HTTP/1.0 400 ')
+    assert 'the request has no Content-Length' in error_message(
+        answer.split(b'\r\n\r\n', 1)[1])
+    assert request(server, 'GET', '/')[0] == 200

@@ -70,18 +70,20 @@ def cli_server(segmentor_checkpoint):
         PYTHONUNBUFFERED='1',
         OMP_NUM_THREADS='2',
         PYTHONPATH=os.pathsep.join(
-            filter(None, [str(REPO_ROOT),
-                          os.environ.get('PYTHONPATH')])))
-    process = subprocess.Popen([
+            filter(
+                None,
+                [str(REPO_ROOT), os.environ.get('PYTHONPATH')])))
+    command = [
         sys.executable, 'demo/web_demo.py',
-        str(CONFIG), segmentor_checkpoint, '--port', '0', '--max-upload-mb',
-        '1'
-    ],
-                               cwd=REPO_ROOT,
-                               env=env,
-                               stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT,
-                               text=True)
+        str(CONFIG), segmentor_checkpoint, '--port', '0', '--max-upload-mb', '1'
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True)
     lines = queue.Queue()
     output = []
 
@@ -144,8 +146,8 @@ def test_browser_segments_an_upload_and_reports_bad_ones(
     assert submit(page, '#segment-button') == 200
     assert image_loaded(page, '#overlay') == dict(width=480, height=360)
     assert image_loaded(page, '#mask') == dict(width=480, height=360)
-    names = page.eval_on_selector_all('#legend li .name',
-                                      'items => items.map(i => i.textContent)')
+    names = page.eval_on_selector_all(
+        '#legend li .name', 'items => items.map(i => i.textContent)')
     assert sorted(names) == sorted(CLASSES)
     assert page.get_attribute('#legend li:first-child', 'class') == 'present'
     assert page.is_visible('#legend li.present .swatch')
@@ -201,8 +203,8 @@ def generator_server(segmentor_checkpoint):
     thread.join(10)
 
 
-def test_browser_synthesizes_an_image_from_a_label_map(
-        generator_server, page, camvid_root, tmp_path):
+def test_browser_synthesizes_an_image_from_a_label_map(generator_server, page,
+                                                       camvid_root, tmp_path):
     name = sorted(Path(camvid_root, 'valannot').glob('*.png'))[0].name
     raw = np.array(Image.open(Path(camvid_root, 'valannot', name)))
     label = raw.copy()
@@ -264,6 +266,8 @@ def test_cli_names_a_missing_checkpoint(monkeypatch, tmp_path):
         str(CONFIG),
         str(tmp_path / 'missing.pth'), '--port', '0'
     ])
-    with pytest.raises(SystemExit, match=r'error: The checkpoint file '
-                       r'`.*missing.pth` does not exist'):
+    with pytest.raises(
+            SystemExit,
+            match=r'error: The checkpoint file '
+            r'`.*missing.pth` does not exist'):
         cli.main()
