@@ -14,7 +14,8 @@ setup:
 	$(PIP) install -q -r requirements/torch.txt
 	tools/misc/build_mmcv_wheel.sh $(VENV)/bin/python $(MMCV_VERSION) $(WHEEL_CACHE)
 	$(PIP) install -q --no-deps $(WHEEL_CACHE)/mmcv-$(MMCV_VERSION)-*.whl
-	$(PIP) install -q -r requirements/mmcv.txt -r requirements/torch.txt -r requirements/runtime.txt -r requirements/tests.txt
+	$(PIP) install -q -r requirements/mmcv.txt -r requirements/torch.txt -r requirements/runtime.txt -r requirements/tests.txt -r requirements/demo.txt
+	tools/misc/install_chromium.sh
 	$(PIP) install -q --no-deps --no-build-isolation -e .
 	$(VENV)/bin/python -c "import mmcv.ops, mmseg, mmagic.models, mmseg_synaug; print('set-up OK')"
 

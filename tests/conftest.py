@@ -36,6 +36,28 @@ def fasseg_root() -> str:
                          ('images/train', 'coarse/train', 'fine/train'))
 
 
+@pytest.fixture(scope='session')
+def segmentor_checkpoint(tmp_path_factory) -> str:
+    """An untrained CPU PSPNet for CamVid, saved as a Runner would save it.
+
+    Built from the baseline config with its initial weights (seconds, no
+    training) and ``meta.dataset_meta`` holding CamVid's classes and
+    palette. Good enough for tests of the plumbing around a model.
+    """
+    from mmengine.runner.checkpoint import save_checkpoint
+    from mmseg.apis import init_model
+
+    from mmseg_synaug.datasets import CamVidDataset
+    config = REPO_ROOT / 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py'
+    model = init_model(str(config), None, device='cpu')
+    path = tmp_path_factory.mktemp('segmentor') / 'pspnet_r18_camvid_init.pth'
+    save_checkpoint(
+        dict(
+            state_dict=model.state_dict(),
+            meta=dict(dataset_meta=dict(CamVidDataset.METAINFO))), str(path))
+    return str(path)
+
+
 def run_tool(args: List[str], cwd: Path = REPO_ROOT,
              timeout: int = 600) -> subprocess.CompletedProcess:
     """Run a command with this Python; fail the test with its output.

@@ -1,0 +1,97 @@
+"""Serve a web page that segments uploaded images with a trained model.
+
+Usage:
+    python demo/web_demo.py CONFIG CHECKPOINT [--device cpu]
+        [--generator-config GEN_CONFIG --generator-checkpoint GEN_CHECKPOINT]
+        [--host 127.0.0.1] [--port 8000] [--max-upload-mb 10]
+        [--opacity 0.5]
+
+Open the printed address in a browser, upload an image and see the
+predicted mask over it with a legend of the classes. With a trained
+label-to-image generator, a second panel turns an uploaded label map into a
+synthesized image. (The project's generator, pix2pixHD, comes with the
+pix2pixHD issue; without one the panel says which options turn it on.)
+Stop the server with Ctrl+C.
+"""
+import argparse
+import logging
+import sys
+
+from mmseg_synaug.apis import (WebDemo, init_generator, init_segmentor,
+                               make_server)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Web demo: segment uploaded images in the browser')
+    parser.add_argument('config', help='segmentor config file')
+    parser.add_argument('checkpoint', help='segmentor checkpoint file')
+    parser.add_argument(
+        '--generator-config',
+        help='config of a trained label-to-image generator; turns on the '
+        'label map -> image panel (with --generator-checkpoint)')
+    parser.add_argument(
+        '--generator-checkpoint', help='checkpoint of that generator')
+    parser.add_argument(
+        '--device', default='cpu', help='device, e.g. cpu or cuda:0')
+    parser.add_argument(
+        '--host',
+        default='127.0.0.1',
+        help='interface to listen on; 0.0.0.0 serves other machines too')
+    parser.add_argument(
+        '--port', type=int, default=8000, help='port; 0 picks a free one')
+    parser.add_argument(
+        '--max-upload-mb',
+        type=float,
+        default=10,
+        help='largest file a user may upload, in MB')
+    parser.add_argument(
+        '--opacity',
+        type=float,
+        default=0.5,
+        help='weight of the mask colours over the image, in (0, 1]')
+    args = parser.parse_args()
+    if (args.generator_config is None) != (args.generator_checkpoint is None):
+        parser.error('--generator-config and --generator-checkpoint go '
+                     'together: give both or neither')
+    if not args.max_upload_mb > 0:
+        parser.error('--max-upload-mb must be positive')
+    if not 0 < args.opacity <= 1:
+        parser.error('--opacity must be in (0, 1]')
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    logging.basicConfig(
+        level=logging.INFO,
+        format='%(asctime)s %(message)s',
+        stream=sys.stderr)
+    try:
+        model = init_segmentor(
+            args.config, args.checkpoint, device=args.device)
+        generator = None
+        if args.generator_config is not None:
+            generator = init_generator(
+                args.generator_config,
+                args.generator_checkpoint,
+                device=args.device)
+        demo = WebDemo(
+            model,
+            generator=generator,
+            max_upload_mb=args.max_upload_mb,
+            opacity=args.opacity)
+        server = make_server(demo, args.host, args.port)
+    except (OSError, ValueError, TypeError) as error:
+        sys.exit(f'web_demo.py: error: {error}')
+    print(f'Serving the web demo on {server.url} (Ctrl+C to stop)', flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == '__main__':
+    main()
