@@ -57,7 +57,6 @@ def main() -> None:
     cfg.load_from = args.checkpoint
     if args.out is not None:
         cfg.test_evaluator['output_dir'] = args.out
-        cfg.test_evaluator['keep_results'] = True
 
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)

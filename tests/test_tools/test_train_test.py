@@ -5,8 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from conftest import run_tool, tiny_config
 
@@ -33,9 +35,13 @@ def test_evaluate_checkpoint_prints_per_class_iou(trained):
         'tools/test.py',
         tiny_config(tmp_path, 4),
         str(work_dir / 'iter_4.pth'), '--work-dir',
-        str(tmp_path / 'test')
+        str(tmp_path / 'test'), '--out',
+        str(tmp_path / 'predictions')
     ])
     assert 'per class results' in result.stdout
+    predictions = sorted((tmp_path / 'predictions').glob('*.png'))
+    assert len(predictions) == 3  # val indices=3
+    assert np.asarray(Image.open(predictions[0])).max() < 11
     for name in ('Sky', 'Pole', 'Bicyclist'):
         assert re.search(rf'\|\s+{name}\s+\|', result.stdout), name
     assert 'fwIoU: ' in result.stdout
