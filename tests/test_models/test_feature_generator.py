@@ -1,15 +1,13 @@
 """Feature generator: layout encoder sizes, ignore handling, a real step."""
 import pytest
 import torch
-from mmengine.dataset import pseudo_collate
-from mmseg.registry import DATASETS, MODELS
+from mmseg.registry import MODELS
 
-from conftest import REPO_ROOT
+from feature_synthesis_helpers import PSPNET, camvid_patches
 from mmseg_synaug.engine import SubmoduleOptimWrapperConstructor
 from mmseg_synaug.models import (ASPPLayoutEncoder, FeatureBicycleGAN,
                                  forward_to_stage, mask_to_onehot)
 
-PSPNET = str(REPO_ROOT / 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py')
 WIDTHS = (8, 16, 16)
 
 
@@ -62,22 +60,6 @@ def test_ignored_pixels_are_zero_vectors():
     torch.testing.assert_close(ignored, expected)
     with pytest.raises(ValueError, match='outside'):
         mask_to_onehot(torch.tensor([[[3]]]), 3)
-
-
-def camvid_patches(camvid_root, split='train', n=2, crop=64):
-    dataset = DATASETS.build(
-        dict(
-            type='CamVidDataset',
-            data_root=camvid_root,
-            data_prefix=dict(img_path=split, seg_map_path=split + 'annot'),
-            indices=n,
-            pipeline=[
-                dict(type='LoadCheckedImage'),
-                dict(type='LoadCheckedAnnotations'),
-                dict(type='RandomCrop', crop_size=(crop, crop)),
-                dict(type='PackSegInputs')
-            ]))
-    return pseudo_collate([dataset[i] for i in range(n)])
 
 
 def build_gan(checkpoint=None, crop=64):
