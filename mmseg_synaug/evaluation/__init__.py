@@ -1,3 +1,4 @@
+from .feature_score import FeatureScore
 from .metrics import SegMetric, segmentation_scores
 
-__all__ = ['SegMetric', 'segmentation_scores']
+__all__ = ['FeatureScore', 'SegMetric', 'segmentation_scores']

@@ -1,0 +1,3 @@
+from .feature_synthesis_encoder_decoder import FeatureSynthesisEncoderDecoder
+
+__all__ = ['FeatureSynthesisEncoderDecoder']
