@@ -1,5 +1,6 @@
 from .camvid import CamVidDataset
+from .cityscapes_coarse_fine import CityscapesCoarseFineDataset
 from .fasseg import FASSEGDataset
 from .transforms import *  # noqa: F401,F403
 
-__all__ = ['CamVidDataset', 'FASSEGDataset']
+__all__ = ['CamVidDataset', 'CityscapesCoarseFineDataset', 'FASSEGDataset']

@@ -1,3 +1,3 @@
-from .metrics import SegMetric, segmentation_scores
+from .metrics import CoarseToFineMetric, SegMetric, segmentation_scores
 
-__all__ = ['SegMetric', 'segmentation_scores']
+__all__ = ['CoarseToFineMetric', 'SegMetric', 'segmentation_scores']

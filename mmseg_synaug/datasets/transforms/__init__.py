@@ -1,4 +1,10 @@
+from .load_coarse_annotations import LoadCoarseAnnotations
 from .loading import (LoadCheckedAnnotations, LoadCheckedImage,
                       LoadFASSEGAnnotations)
+from .pack_coarse_fine_inputs import PackCoarseFineInputs
+from .simulate_coarse_labels import SimulateCoarseLabels
 
-__all__ = ['LoadCheckedImage', 'LoadCheckedAnnotations', 'LoadFASSEGAnnotations']
+__all__ = [
+    'LoadCheckedImage', 'LoadCheckedAnnotations', 'LoadFASSEGAnnotations',
+    'LoadCoarseAnnotations', 'PackCoarseFineInputs', 'SimulateCoarseLabels'
+]

@@ -1,0 +1,3 @@
+from .coarse_to_fine import CoarseToFineSegmentor
+
+__all__ = ['CoarseToFineSegmentor']
