@@ -1,4 +1,5 @@
 """How much a refined label map improves on the coarse one, same pixels."""
+import os.path as osp
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -6,7 +7,9 @@ import cv2
 import numpy as np
 import torch
 from mmengine.evaluator import BaseMetric
+from mmengine.dist import is_main_process
 from mmengine.logging import MMLogger, print_log
+from mmengine.utils import mkdir_or_exist
 from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
 from prettytable import PrettyTable
@@ -132,9 +135,14 @@ class CoarseToFineMetric(BaseMetric):
         boundary_tolerance (float): Boundary matching distance in pixels of
             the original label map. Defaults to 3.
         ignore_index (int): The ignore value. Defaults to 255.
+        output_dir (str, optional): Also write each refined map there as
+            an index PNG named like its image (``tools/test.py --out``).
+            Defaults to None.
         collect_device (str): Defaults to ``'cpu'``.
         prefix (str, optional): Prefix of the metric names.
             Defaults to None.
+        **kwargs: Accepted and ignored, as by mmseg's IoUMetric
+            (e.g. ``keep_results`` from ``tools/test.py``).
     """
 
     default_prefix: Optional[str] = None
@@ -142,11 +150,16 @@ class CoarseToFineMetric(BaseMetric):
     def __init__(self,
                  boundary_tolerance: float = 3.0,
                  ignore_index: int = 255,
+                 output_dir: Optional[str] = None,
                  collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
+                 prefix: Optional[str] = None,
+                 **kwargs) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.boundary_tolerance = boundary_tolerance
         self.ignore_index = ignore_index
+        self.output_dir = output_dir
+        if output_dir and is_main_process():
+            mkdir_or_exist(output_dir)
 
     def _counts(self, pred: torch.Tensor, label: torch.Tensor) -> dict:
         num_classes = len(self.dataset_meta['classes'])
@@ -185,6 +198,11 @@ class CoarseToFineMetric(BaseMetric):
                     f'{tuple(label.shape)} (HxW).',
                     fix='Load both label maps after the test Resize (as mmseg '
                     'test pipelines do), so both keep the original size.')
+            if self.output_dir:
+                name = osp.splitext(osp.basename(data_sample['img_path']))[0]
+                cv2.imwrite(
+                    osp.join(self.output_dir, name + '.png'),
+                    pred.cpu().numpy().astype(np.uint8))
             valid = label != self.ignore_index
             self.results.append(
                 dict(
