@@ -6,10 +6,14 @@ from pathlib import Path
 from typing import List
 
 import pytest
+from mmseg.utils import register_all_modules
 
 from mmseg_synaug.utils import DataError, resolve_data_root
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# Build datasets and transforms in mmseg's scope, as its configs do.
+register_all_modules(init_default_scope=True)
 
 
 def _dataset_root(name: str, required: tuple) -> str:
