@@ -7,6 +7,8 @@ from mmseg.registry import DATASETS
 
 from ..utils import DataError
 
+__all__ = ['CityscapesCoarseFineDataset']
+
 
 @DATASETS.register_module()
 class CityscapesCoarseFineDataset(CityscapesDataset):

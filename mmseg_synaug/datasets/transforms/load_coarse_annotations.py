@@ -3,6 +3,8 @@ from mmseg.registry import TRANSFORMS
 
 from .loading import LoadCheckedAnnotations
 
+__all__ = ['LoadCoarseAnnotations']
+
 
 @TRANSFORMS.register_module()
 class LoadCoarseAnnotations(LoadCheckedAnnotations):

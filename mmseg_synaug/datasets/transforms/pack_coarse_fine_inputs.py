@@ -10,6 +10,8 @@ from mmseg.registry import TRANSFORMS
 
 from ...utils import DataError
 
+__all__ = ['PackCoarseFineInputs']
+
 
 @TRANSFORMS.register_module()
 class PackCoarseFineInputs(PackSegInputs):

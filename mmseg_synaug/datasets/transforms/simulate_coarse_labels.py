@@ -9,6 +9,11 @@ from mmseg.registry import TRANSFORMS
 
 from ...utils import DataError
 
+__all__ = [
+    'SimulateCoarseLabels', 'simplify_polygons', 'remove_small_segments',
+    'erode_boundaries'
+]
+
 Range = Union[float, Tuple[float, float]]
 
 
