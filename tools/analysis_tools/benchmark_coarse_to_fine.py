@@ -7,7 +7,9 @@ images, without and with the per-pixel discriminator that also trains on
 the other half's coarse maps. Every run has the same iterations, crops and
 batch; all are evaluated on the 30 FASSEG test images by
 CoarseToFineMetric, which also scores the coarse maps themselves (the
-reference). Writes a markdown table (mean and per-seed values).
+reference). Writes a markdown table (mean and per-seed values). Finished runs are kept
+(``scores.json`` in their work dir) and not repeated, so seeds can run in
+parallel processes and a last call with all seeds writes the whole table.
 
 The FASSEG label maps are colour-coded with anti-aliased edges; snapping
 them to class indices (LoadFASSEGAnnotations) costs ~0.4 s per sample on
@@ -72,6 +74,10 @@ def parse_args() -> argparse.Namespace:
         '--with-disc',
         action='store_true',
         help='also run the half-fine refiner with and without discriminator')
+    parser.add_argument(
+        '--no-skip',
+        action='store_true',
+        help='train the refiner without the coarse skip (coarse_skip=None)')
     parser.add_argument('--work-dir', default='work_dirs/benchmark_c2f')
     parser.add_argument('--out', default='BENCHMARKS_coarse_to_fine.md')
     return parser.parse_args()
@@ -100,9 +106,15 @@ def run_config(name: str, config: str, seed: int, args: argparse.Namespace,
                data_root: str) -> Dict[str, float]:
     """Train and evaluate one config with one seed; return its scores."""
     work_dir = osp.join(args.work_dir, f'{osp.splitext(config)[0]}_s{seed}')
+    done = osp.join(work_dir, 'scores.json')
+    if osp.isfile(done):  # resumable: finished runs are not repeated
+        with open(done) as file:
+            return json.load(file)
     cfg = Config.fromfile(osp.join(CONFIGS, config))
     crop = (args.crop, args.crop)
     cfg.model.data_preprocessor.size = crop
+    if args.no_skip:
+        cfg.model.coarse_skip = None
     cfg.model.backbone.base_channels = args.width
     cfg.model.decode_head.in_channels = args.width
     cfg.model.decode_head.channels = args.width
@@ -156,6 +168,8 @@ def run_config(name: str, config: str, seed: int, args: argparse.Namespace,
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     scores['cpu_minutes'] = (after.ru_utime + after.ru_stime - used.ru_utime -
                              used.ru_stime) / 60
+    with open(done, 'w') as file:
+        json.dump(scores, file)
     print(f'{name} seed {seed}: aAcc {scores["aAcc"]:.2f} '
           f'(coarse {scores["coarse.aAcc"]:.2f}), '
           f'{scores["minutes"]:.1f} min, {scores["cpu_minutes"]:.1f} CPU min',

@@ -2,7 +2,8 @@
 # last decoder stage) on the image concatenated with the one-hot coarse map
 # (in_channels = 3 + num_classes, filled in by CoarseToFineSegmentor), an
 # FCN head on the full-resolution decoder output, cross-entropy weighted by
-# inverse class frequency (computed from the labels seen in training).
+# inverse class frequency (computed from the labels seen in training); the
+# scaled one-hot coarse map is added to the logits (residual refinement).
 norm_cfg = dict(type='BN', requires_grad=True)
 num_classes = 6
 data_preprocessor = dict(
@@ -20,6 +21,8 @@ model = dict(
     data_preprocessor=data_preprocessor,
     num_classes=num_classes,
     image_only=False,
+    # Residual refinement: logits += s * one-hot coarse, s learnt from 3.
+    coarse_skip=3.0,
     pretrained=None,
     backbone=dict(
         type='UNet',

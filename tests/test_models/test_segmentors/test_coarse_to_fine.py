@@ -172,3 +172,22 @@ def test_discriminator_losses_train_each_net_only():
         assert (disc.grad is not None and disc.grad.abs().sum() > 0) \
             == disc_grad, key
     assert all(p.requires_grad for p in model.discriminator.parameters())
+
+
+def test_coarse_skip_adds_the_scaled_one_hot_coarse_map():
+    torch.manual_seed(0)
+    model = MODELS.build(model_cfg(coarse_skip=3.0)).eval()
+    assert MODELS.build(model_cfg(coarse_skip=3.0,
+                                  image_only=True)).coarse_skip is None
+    data = model.data_preprocessor(batch([(32, 32)]), False)
+    with torch.no_grad():
+        with_skip = model._forward(data['inputs'], data['data_samples'])
+        model.coarse_skip.fill_(0)
+        without = model._forward(data['inputs'], data['data_samples'])
+    coarse = data['data_samples'][0].coarse_seg_map.data
+    torch.testing.assert_close(with_skip - without,
+                               3 * coarse_one_hot(coarse, K))
+    # Prediction goes through the same logits.
+    model.coarse_skip.data.fill_(100.0)
+    pred = model.val_step(batch([(32, 32)]))[0].pred_sem_seg.data
+    assert pred.shape == (1, 32, 32)
