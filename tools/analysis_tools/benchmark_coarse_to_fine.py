@@ -19,7 +19,7 @@ pixels; images are linked, not copied) and loads it with
 LoadCheckedAnnotations / LoadCoarseAnnotations.
 
     python tools/analysis_tools/benchmark_coarse_to_fine.py \
-        --iters 300 --crop 192 --seeds 0 1 --with-disc \
+        --iters 300 --crop 128 --width 8 --height 256 --seeds 0 1 --with-disc \
         --work-dir work_dirs/benchmark_c2f --out BENCHMARKS_coarse_to_fine.md
 """
 import argparse
