@@ -1,3 +1,4 @@
+from .coarse_to_fine import CoarseToFineSegmentor
 from .feature_synthesis_encoder_decoder import FeatureSynthesisEncoderDecoder
 
-__all__ = ['FeatureSynthesisEncoderDecoder']
+__all__ = ['CoarseToFineSegmentor', 'FeatureSynthesisEncoderDecoder']

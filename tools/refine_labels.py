@@ -1,0 +1,230 @@
+"""Refine a folder of coarse label maps with a trained coarse-to-fine model.
+
+For each image in ``--images``, the coarse map of the same name (``.png``)
+in ``--coarse`` is refined and written to ``--out`` under the same name, as
+an index PNG (one class index per pixel). Resumable: maps already in
+``--out`` are skipped, and each map is written to a temporary name first and
+renamed when complete, so an interrupted run leaves no half-written file.
+
+Usage:
+    python tools/refine_labels.py CONFIG CHECKPOINT --images DIR \
+        --coarse DIR --out DIR [--palette fasseg] [--device cpu]
+"""
+import argparse
+import os
+import os.path as osp
+from typing import Callable, Dict, List, Optional, Tuple
+
+import cv2
+import numpy as np
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.dataset import Compose
+from mmseg.apis import init_model
+from PIL import Image
+from tqdm import tqdm
+
+from mmseg_synaug.datasets import FASSEGDataset
+from mmseg_synaug.datasets.transforms.loading import (LoadFASSEGAnnotations,
+                                                      check_label_map,
+                                                      read_image_file)
+from mmseg_synaug.utils import DataError
+
+IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
+
+#: Colour codings of coarse maps accepted by ``--palette``.
+PALETTES: Dict[str, List[List[int]]] = dict(
+    fasseg=FASSEGDataset.METAINFO['palette'])
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Refine coarse label maps with a coarse-to-fine model')
+    parser.add_argument('config', help='config file of the refiner')
+    parser.add_argument('checkpoint', help='checkpoint of the refiner')
+    parser.add_argument('--images', required=True, help='folder of images')
+    parser.add_argument(
+        '--coarse',
+        required=True,
+        help='folder of coarse label maps, named like the images (.png)')
+    parser.add_argument(
+        '--out', required=True, help='folder for the refined label maps')
+    parser.add_argument(
+        '--palette',
+        choices=sorted(PALETTES),
+        help='the coarse maps are colour-coded with this palette (each '
+        'pixel is snapped to the nearest class colour); by default they are '
+        'index PNGs')
+    parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, as key=value pairs')
+    return parser.parse_args()
+
+
+def find_pairs(image_dir: str, coarse_dir: str) -> List[Tuple[str, str]]:
+    """Pair every image with its coarse map, checking names and sizes.
+
+    Args:
+        image_dir (str): Folder of images.
+        coarse_dir (str): Folder of coarse maps ``<image stem>.png``.
+
+    Returns:
+        list[tuple[str, str]]: ``(image, coarse map)`` paths, sorted.
+    """
+    for folder, what in ((image_dir, '--images'), (coarse_dir, '--coarse')):
+        if not osp.isdir(folder):
+            raise DataError(
+                f'The {what} folder `{folder}` does not exist.',
+                fix=f'Pass an existing folder as {what}.')
+    names = sorted(name for name in os.listdir(image_dir)
+                   if name.lower().endswith(IMAGE_SUFFIXES))
+    if not names:
+        raise DataError(
+            f'The --images folder `{image_dir}` holds no images '
+            f'({", ".join(IMAGE_SUFFIXES)}).',
+            fix='Pass the folder that holds the images.')
+    pairs = []
+    for name in names:
+        image = osp.join(image_dir, name)
+        coarse = osp.join(coarse_dir, osp.splitext(name)[0] + '.png')
+        if not osp.isfile(coarse):
+            raise DataError(
+                f'The image `{image}` has no coarse label map `{coarse}`.',
+                fix='Add the coarse map under the image\'s name with a .png '
+                'suffix, or move the image out of the --images folder.')
+        with Image.open(image) as img, Image.open(coarse) as lbl:
+            if img.size != lbl.size:
+                raise DataError(
+                    f'The coarse label map `{coarse}` is '
+                    f'{lbl.size[0]}x{lbl.size[1]} (WxH) but its image '
+                    f'`{image}` is {img.size[0]}x{img.size[1]}.',
+                    fix='Resize the coarse map to the image size with '
+                    'nearest-neighbour interpolation, or pair it with the '
+                    'right image.')
+        pairs.append((image, coarse))
+    return pairs
+
+
+def make_coarse_reader(palette: Optional[str], num_classes: int,
+                       ignore_index: int) -> Callable[[str, tuple],
+                                                      np.ndarray]:
+    """A function reading a coarse map as a checked index map.
+
+    Args:
+        palette (str, optional): Key of :data:`PALETTES`; None reads index
+            PNGs.
+        num_classes (int): Number of classes of the refiner.
+        ignore_index (int): The ignore value.
+
+    Returns:
+        Callable: ``read(path, image_shape) -> np.ndarray`` (H, W) uint8.
+    """
+    snapper = (
+        LoadFASSEGAnnotations(palette=PALETTES[palette])
+        if palette is not None else None)
+
+    def read(path: str, image_shape: tuple) -> np.ndarray:
+        if snapper is not None:
+            label = snapper.snap_to_palette(
+                read_image_file(path, 'coarse label map', channel_order='rgb'))
+        else:
+            label = read_image_file(path, 'coarse label map', 'unchanged')
+            if label.ndim != 2:
+                raise DataError(
+                    f'The coarse label map `{path}` has {label.shape[2]} '
+                    'channels, not one class index per pixel.',
+                    fix='Pass --palette for colour-coded maps (e.g. '
+                    '--palette fasseg), or convert them to index PNGs.')
+        check_label_map(label, path, image_shape, num_classes, ignore_index)
+        return label.astype(np.uint8)
+
+    return read
+
+
+def build_pipeline(cfg: Config) -> Compose:
+    """The config's test pipeline without its loading transforms.
+
+    Args:
+        cfg (Config): The refiner's config.
+
+    Returns:
+        Compose: E.g. ``Resize`` then ``PackCoarseFineInputs``.
+    """
+    steps = [
+        step for step in cfg.test_dataloader.dataset.pipeline
+        if not step['type'].split('.')[-1].startswith('Load')
+    ]
+    if not steps or 'PackCoarseFineInputs' not in steps[-1]['type']:
+        raise DataError(
+            'The test pipeline of the config does not end with '
+            'PackCoarseFineInputs, so it is not a coarse-to-fine refiner.',
+            fix='Pass a config from configs/coarse_to_fine/.')
+    return Compose(steps)
+
+
+def write_png(path: str, label: np.ndarray) -> None:
+    """Write an index PNG atomically (temporary file, then rename).
+
+    Args:
+        path (str): Destination.
+        label (np.ndarray): Index map, (H, W) uint8.
+    """
+    ok, data = cv2.imencode('.png', label)
+    if not ok:
+        raise OSError(f'Could not encode the label map for `{path}`.')
+    folder, name = osp.split(path)
+    partial = osp.join(folder, f'.{name}.partial')
+    with open(partial, 'wb') as file:
+        file.write(data.tobytes())
+    os.replace(partial, path)
+
+
+def main() -> None:
+    args = parse_args()
+    pairs = find_pairs(args.images, args.coarse)
+    os.makedirs(args.out, exist_ok=True)
+    todo = [(image, coarse) for image, coarse in pairs
+            if not osp.isfile(osp.join(args.out, osp.basename(coarse)))]
+    print(f'{len(pairs)} images, {len(pairs) - len(todo)} already refined, '
+          f'{len(todo)} to refine.')
+    if not todo:
+        return
+
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if not osp.isfile(args.checkpoint):
+        raise DataError(
+            f'The checkpoint `{args.checkpoint}` does not exist.',
+            fix='Pass the .pth file written by tools/train.py.')
+    model = init_model(cfg, args.checkpoint, device=args.device)
+    pipeline = build_pipeline(cfg)
+    num_classes = model.decode_head.num_classes
+    ignore_index = model.decode_head.ignore_index
+    read_coarse = make_coarse_reader(args.palette, num_classes, ignore_index)
+
+    for image_path, coarse_path in tqdm(todo, desc='refining', unit='map'):
+        image = read_image_file(image_path, 'image')
+        coarse = read_coarse(coarse_path, image.shape[:2])
+        packed = pipeline(
+            dict(
+                img=image,
+                img_path=image_path,
+                img_shape=image.shape[:2],
+                ori_shape=image.shape[:2],
+                gt_coarse_seg_map=coarse,
+                seg_fields=[]))
+        with torch.no_grad():
+            result = model.test_step(
+                dict(
+                    inputs=[packed['inputs']],
+                    data_samples=[packed['data_samples']]))[0]
+        refined = result.pred_sem_seg.data[0].cpu().numpy().astype(np.uint8)
+        write_png(osp.join(args.out, osp.basename(coarse_path)), refined)
+
+
+if __name__ == '__main__':
+    main()
