@@ -1,15 +1,11 @@
-<<<<<<< HEAD
-from .label_smoothing_loss import (LabelSmoothingLoss,
-                                   label_smoothing_cross_entropy)
-
-__all__ = ['LabelSmoothingLoss', 'label_smoothing_cross_entropy']
-=======
 from .inverse_frequency_ce_loss import (InverseFrequencyCrossEntropyLoss,
                                         inverse_frequency_weights,
                                         weighted_cross_entropy)
+from .label_smoothing_loss import (LabelSmoothingLoss,
+                                   label_smoothing_cross_entropy)
 
 __all__ = [
     'InverseFrequencyCrossEntropyLoss', 'inverse_frequency_weights',
-    'weighted_cross_entropy'
+    'weighted_cross_entropy', 'LabelSmoothingLoss',
+    'label_smoothing_cross_entropy'
 ]
->>>>>>> coarse-to-fine
