@@ -9,10 +9,6 @@ from .version import __version__
 
 register_checkpoint_safe_globals()
 
-<<<<<<< HEAD
 from . import datasets, engine, evaluation, models  # noqa: E402,F401
-=======
-from . import datasets, evaluation, models  # noqa: E402,F401
->>>>>>> coarse-to-fine
 
 __all__ = ['__version__']

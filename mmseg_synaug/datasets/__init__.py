@@ -4,8 +4,7 @@ from .fasseg import FASSEGDataset
 from .synthetic_mix_dataset import SyntheticMixDataset
 from .transforms import *  # noqa: F401,F403
 
-<<<<<<< HEAD
-__all__ = ['CamVidDataset', 'FASSEGDataset', 'SyntheticMixDataset']
-=======
-__all__ = ['CamVidDataset', 'CityscapesCoarseFineDataset', 'FASSEGDataset']
->>>>>>> coarse-to-fine
+__all__ = [
+    'CamVidDataset', 'CityscapesCoarseFineDataset', 'FASSEGDataset',
+    'SyntheticMixDataset'
+]

@@ -1,20 +1,13 @@
-<<<<<<< HEAD
 from .albu_seg import AlbuSeg
 from .label_recomposition import LabelRecomposition
-=======
 from .load_coarse_annotations import LoadCoarseAnnotations
->>>>>>> coarse-to-fine
 from .loading import (LoadCheckedAnnotations, LoadCheckedImage,
                       LoadFASSEGAnnotations)
 from .pack_coarse_fine_inputs import PackCoarseFineInputs
 from .simulate_coarse_labels import SimulateCoarseLabels
 
 __all__ = [
-<<<<<<< HEAD
     'AlbuSeg', 'LabelRecomposition', 'LoadCheckedImage',
-    'LoadCheckedAnnotations', 'LoadFASSEGAnnotations'
-=======
-    'LoadCheckedImage', 'LoadCheckedAnnotations', 'LoadFASSEGAnnotations',
+    'LoadCheckedAnnotations', 'LoadFASSEGAnnotations',
     'LoadCoarseAnnotations', 'PackCoarseFineInputs', 'SimulateCoarseLabels'
->>>>>>> coarse-to-fine
 ]
