@@ -1,0 +1,4 @@
+from .adversarial_optim_wrapper_constructor import \
+    AdversarialOptimWrapperConstructor
+
+__all__ = ['AdversarialOptimWrapperConstructor']

@@ -1,0 +1,3 @@
+from .vgg import VGG
+
+__all__ = ['VGG']

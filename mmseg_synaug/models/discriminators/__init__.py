@@ -1,0 +1,3 @@
+from .label_map_discriminator import LabelMapDiscriminator
+
+__all__ = ['LabelMapDiscriminator']
