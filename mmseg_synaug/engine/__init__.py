@@ -1,1 +1,3 @@
-from .optimizers import *  # noqa: F401,F403
+from .optimizers import AdversarialOptimWrapperConstructor
+
+__all__ = ['AdversarialOptimWrapperConstructor']

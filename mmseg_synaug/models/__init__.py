@@ -1,4 +1,9 @@
-from .backbones import *  # noqa: F401,F403
-from .discriminators import *  # noqa: F401,F403
-from .losses import *  # noqa: F401,F403
-from .segmentors import *  # noqa: F401,F403
+from .backbones import VGG
+from .discriminators import LabelMapDiscriminator
+from .losses import AdversarialLoss, adversarial_loss
+from .segmentors import AdversarialEncoderDecoder
+
+__all__ = [
+    'VGG', 'LabelMapDiscriminator', 'AdversarialLoss', 'adversarial_loss',
+    'AdversarialEncoderDecoder'
+]

@@ -10,6 +10,7 @@ from typing import Optional, Sequence
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from mmseg.registry import MODELS
@@ -32,8 +33,11 @@ class LabelMapDiscriminator(BaseModule):
     logit per image. With ``with_image=False`` the image branch is absent
     and the discriminator sees the label map only (Hung et al.).
 
-    The total downsampling is ``2 ** len(channels)``; inputs must be at
-    least that large.
+    ``downsample > 1`` average-pools the label map and the image by that
+    factor before the first convolutions: a cheaper discriminator that sees
+    coarser label maps (ground truth and prediction alike), for CPU-scale
+    runs. The total downsampling is ``downsample * 2 ** len(channels)``;
+    inputs must be at least that large.
 
     Args:
         num_classes (int): Channels of the label map, the segmentor's
@@ -45,6 +49,8 @@ class LabelMapDiscriminator(BaseModule):
             the label map and of the image. Defaults to 32.
         channels (Sequence[int]): Output channels of the stages, each
             halving the resolution. Defaults to (64, 128, 256, 512).
+        downsample (int): Factor by which both inputs are average-pooled
+            first. Defaults to 1 (none).
         norm_cfg (dict, optional): Normalisation of the stage convolutions.
             Defaults to None (none, as in Luc et al.).
         act_cfg (dict): Activation. Defaults to
@@ -59,6 +65,7 @@ class LabelMapDiscriminator(BaseModule):
                  with_image: bool = True,
                  branch_channels: int = 32,
                  channels: Sequence[int] = (64, 128, 256, 512),
+                 downsample: int = 1,
                  norm_cfg: OptConfigType = None,
                  act_cfg: ConfigType = dict(
                      type='LeakyReLU', negative_slope=0.2),
@@ -68,6 +75,9 @@ class LabelMapDiscriminator(BaseModule):
             raise ValueError(f'num_classes must be >= 1, got {num_classes}.')
         if len(channels) < 1:
             raise ValueError('channels must name at least one stage.')
+        if downsample < 1:
+            raise ValueError(f'downsample must be >= 1, got {downsample}.')
+        self.downsample = downsample
         self.num_classes = num_classes
         self.in_channels = in_channels
         self.with_image = with_image
@@ -98,7 +108,7 @@ class LabelMapDiscriminator(BaseModule):
     @property
     def downsample_ratio(self) -> int:
         """int: Ratio of the input size to the patch-score map's size."""
-        return 2**len(self.channels)
+        return self.downsample * 2**len(self.channels)
 
     def forward(self,
                 label_map: Tensor,
@@ -128,6 +138,8 @@ class LabelMapDiscriminator(BaseModule):
                 f'The label map ({tuple(label_map.shape[2:])}) is smaller '
                 f'than the discriminator\'s downsampling '
                 f'({self.downsample_ratio}); use fewer stages (channels).')
+        if self.downsample > 1:
+            label_map = F.avg_pool2d(label_map, self.downsample)
         x = self.label_branch(label_map)
         if self.with_image:
             if image is None:
@@ -142,6 +154,8 @@ class LabelMapDiscriminator(BaseModule):
                     f'{self.in_channels}, {label_map.shape[2]}, '
                     f'{label_map.shape[3]}) to match the label map, got '
                     f'{tuple(image.shape)}.')
+            if self.downsample > 1:
+                image = F.avg_pool2d(image, self.downsample)
             x = torch.cat([x, self.image_branch(image)], dim=1)
         elif image is not None:
             raise ValueError(
