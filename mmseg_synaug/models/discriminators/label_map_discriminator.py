@@ -138,6 +138,7 @@ class LabelMapDiscriminator(BaseModule):
                 f'The label map ({tuple(label_map.shape[2:])}) is smaller '
                 f'than the discriminator\'s downsampling '
                 f'({self.downsample_ratio}); use fewer stages (channels).')
+        shape = label_map.shape
         if self.downsample > 1:
             label_map = F.avg_pool2d(label_map, self.downsample)
         x = self.label_branch(label_map)
@@ -146,13 +147,13 @@ class LabelMapDiscriminator(BaseModule):
                 raise ValueError(
                     'This discriminator pairs label maps with images '
                     '(with_image=True) but got no image.')
-            if (image.shape[0] != label_map.shape[0]
+            if (image.shape[0] != shape[0]
                     or image.shape[1] != self.in_channels
-                    or image.shape[2:] != label_map.shape[2:]):
+                    or image.shape[2:] != shape[2:]):
                 raise ValueError(
-                    f'image must have shape ({label_map.shape[0]}, '
-                    f'{self.in_channels}, {label_map.shape[2]}, '
-                    f'{label_map.shape[3]}) to match the label map, got '
+                    f'image must have shape ({shape[0]}, '
+                    f'{self.in_channels}, {shape[2]}, '
+                    f'{shape[3]}) to match the label map, got '
                     f'{tuple(image.shape)}.')
             if self.downsample > 1:
                 image = F.avg_pool2d(image, self.downsample)
