@@ -19,7 +19,8 @@ model = dict(
     # lambda, the weight of the adversarial term.
     adversarial_loss=dict(type='AdversarialLoss', loss_weight=0.1))
 # Segmentor: the baseline's SGD; discriminator: Adam (Hung et al., 2018).
-# The baseline's PolyLR schedule applies to both.
+# The baseline's PolyLR schedule applies to both; its eta_min (1e-4) equals
+# the discriminator's lr, so the discriminator's lr stays constant.
 optim_wrapper = dict(
     _delete_=True,
     constructor='AdversarialOptimWrapperConstructor',
