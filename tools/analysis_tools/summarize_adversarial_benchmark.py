@@ -98,12 +98,13 @@ def main() -> None:
               + ', '.join(f'seed {s}: {r:.2f}x'
                           for s, r in zip(seeds, ratios)) +
               f'; pooled: {means["adv"]["s"] / means["plain"]["s"]:.2f}x')
+        deltas = [
+            runs[('adv', s)]['val']['mIoU'] - runs[('plain', s)]['val']['mIoU']
+            for s in seeds if ('adv', s) in runs and ('plain', s) in runs
+        ]
         print(f'Delta mIoU (adv - plain, mean): '
               f'{means["adv"]["mIoU"] - means["plain"]["mIoU"]:+.2f}; '
-              f'per seed: ' + ', '.join(
-                  f'{runs[("adv", s)]["val"]["mIoU"] - runs[("plain", s)]["val"]["mIoU"]:+.2f}'  # noqa: E501
-                  for s in seeds
-                  if ('adv', s) in runs and ('plain', s) in runs))
+              'per seed: ' + ', '.join(f'{d:+.2f}' for d in deltas))
     print()
     header = ' | '.join(CLASSES)
     print(f'| run | {header} |')

@@ -27,7 +27,7 @@ class _ParameterView(nn.Module):
 
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
 class AdversarialOptimWrapperConstructor:
-    """Build an :class:`OptimWrapperDict` for a segmentor and its discriminator.
+    """Build an :class:`OptimWrapperDict` for a segmentor and discriminator.
 
     ``discriminator`` gets the parameters of ``model.discriminator``;
     ``segmentor`` gets all the others (backbone, neck, heads). Each entry is

@@ -147,7 +147,8 @@ def test_probability_only_discriminator_sees_no_image(train_batch):
     assert not hasattr(model.discriminator, 'image_branch')
     seen = []
     model.discriminator.register_forward_pre_hook(
-        lambda module, args: seen.append(len(args) > 1 and args[1] is not None))
+        lambda module, args: seen.append(
+            len(args) > 1 and args[1] is not None))
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     before = parameters_of(model.discriminator)
     log_vars = step(model, train_batch, optim_wrapper)
