@@ -14,7 +14,7 @@ import json
 import os.path as osp
 import re
 import statistics
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 CLASSES = ('Sky', 'Building', 'Pole', 'Road', 'Pavement', 'Tree',
            'SignSymbol', 'Fence', 'Car', 'Pedestrian', 'Bicyclist')
@@ -22,12 +22,13 @@ LOSSES = ('decode.loss_ce', 'aux.loss_ce', 'loss_adv', 'disc.loss_real',
           'disc.loss_fake', 'disc.acc_real', 'disc.acc_fake')
 
 
-def read_run(run_dir: str) -> Dict:
-    """The training records and the final val scores of one run."""
+def read_run(run_dir: str) -> Optional[Dict]:
+    """The training records and the final val scores of one run, or None
+    while it has not finished (no validation scores yet)."""
     files = sorted(glob.glob(osp.join(run_dir, '*', 'vis_data',
                                       'scalars.json')))
     if not files:
-        raise SystemExit(f'No scalars.json under {run_dir}: did it train?')
+        return None
     train: List[dict] = []
     val: Dict = {}
     with open(files[-1]) as f:
@@ -38,7 +39,7 @@ def read_run(run_dir: str) -> Dict:
             elif 'time' in record:
                 train.append(record)
     if not val:
-        raise SystemExit(f'{files[-1]} holds no validation scores.')
+        return None
     # The first logged window holds the start-up (first batches, workers).
     times = [r['time'] for r in train[1:]] or [r['time'] for r in train]
     return dict(
@@ -56,7 +57,11 @@ def main() -> None:
     for run_dir in sorted(glob.glob(osp.join(args.work, '*-seed*'))):
         match = re.fullmatch(r'(plain|adv)-seed(\d+)', osp.basename(run_dir))
         if match and osp.isdir(run_dir):
-            runs[(match.group(1), int(match.group(2)))] = read_run(run_dir)
+            run = read_run(run_dir)
+            if run is None:
+                print(f'(skipped {run_dir}: not finished)\n')
+            else:
+                runs[(match.group(1), int(match.group(2)))] = run
     if not runs:
         raise SystemExit(f'No runs in {args.work}.')
     seeds = sorted({seed for _, seed in runs})
