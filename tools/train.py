@@ -43,6 +43,29 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def enable_amp(optim_wrapper: dict) -> None:
+    """Switch an optim_wrapper config, or each of several, to AMP.
+
+    A config with several optimizers (e.g. ``segmentor`` and
+    ``discriminator`` of adversarial training) holds one wrapper config per
+    key instead of an ``optimizer``: each is switched.
+    """
+    if 'optimizer' in optim_wrapper or 'constructor' not in optim_wrapper:
+        wrappers = [optim_wrapper]
+    else:
+        wrappers = [
+            value for value in optim_wrapper.values()
+            if isinstance(value, dict) and 'optimizer' in value
+        ]
+    for wrapper in wrappers:
+        if wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
+            print_log('AMP is already enabled in the config.', 'current',
+                      logging.WARNING)
+        else:
+            wrapper['type'] = 'AmpOptimWrapper'
+            wrapper['loss_scale'] = 'dynamic'
+
+
 def main() -> None:
     args = parse_args()
     cfg = Config.fromfile(args.config)
@@ -57,12 +80,7 @@ def main() -> None:
                                 osp.splitext(osp.basename(args.config))[0])
 
     if args.amp:
-        if cfg.optim_wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
-            print_log('AMP is already enabled in the config.', 'current',
-                      logging.WARNING)
-        else:
-            cfg.optim_wrapper.type = 'AmpOptimWrapper'
-            cfg.optim_wrapper.loss_scale = 'dynamic'
+        enable_amp(cfg.optim_wrapper)
 
     cfg.resume = args.resume
     setup_cpu_distributed(cfg)

@@ -1,3 +1,4 @@
+from .adversarial_loss import AdversarialLoss, adversarial_loss
 from .inverse_frequency_ce_loss import (InverseFrequencyCrossEntropyLoss,
                                         inverse_frequency_weights,
                                         weighted_cross_entropy)
@@ -5,7 +6,7 @@ from .label_smoothing_loss import (LabelSmoothingLoss,
                                    label_smoothing_cross_entropy)
 
 __all__ = [
-    'InverseFrequencyCrossEntropyLoss', 'inverse_frequency_weights',
-    'weighted_cross_entropy', 'LabelSmoothingLoss',
-    'label_smoothing_cross_entropy'
+    'AdversarialLoss', 'adversarial_loss', 'InverseFrequencyCrossEntropyLoss',
+    'inverse_frequency_weights', 'weighted_cross_entropy',
+    'LabelSmoothingLoss', 'label_smoothing_cross_entropy'
 ]

@@ -1,0 +1,25 @@
+# Adversarial training (Luc et al., 2016) of FCN-VGG16 on Cityscapes: the
+# paper's VGG16 generator. The checkpoint loads into
+# ../fcn/fcn_vgg16-d8_1xb8-80k_cityscapes-512x1024.py for testing.
+_base_ = ['../fcn/fcn_vgg16-d8_1xb8-80k_cityscapes-512x1024.py']
+custom_imports = dict(imports=['mmseg_synaug'], allow_failed_imports=False)
+model = dict(
+    type='AdversarialEncoderDecoder',
+    discriminator=dict(
+        type='LabelMapDiscriminator',
+        num_classes=19,
+        with_image=True,
+        branch_channels=64,
+        channels=(128, 256, 512, 512)),
+    adversarial_loss=dict(type='AdversarialLoss', loss_weight=0.1))
+optim_wrapper = dict(
+    _delete_=True,
+    constructor='AdversarialOptimWrapperConstructor',
+    segmentor=dict(
+        type='OptimWrapper',
+        optimizer=dict(
+            type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0005),
+        clip_grad=None),
+    discriminator=dict(
+        type='OptimWrapper',
+        optimizer=dict(type='Adam', lr=1e-4, betas=(0.9, 0.99))))

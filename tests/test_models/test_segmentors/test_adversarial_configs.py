@@ -1,0 +1,58 @@
+"""Every adversarial config builds its model and its two optimizers, and
+pairs with a plain config whose segmentor is the same."""
+from pathlib import Path
+
+import pytest
+from mmengine.config import Config
+from mmengine.optim import OptimWrapperDict, build_optim_wrapper
+from mmseg.registry import MODELS
+
+from adversarial_test_utils import REPO_ROOT
+
+# adversarial config -> the plain config its checkpoint loads into
+PAIRS = {
+    'adv-pspnet_r18_1xb8-1k_camvid-256x256.py':
+    'pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py',
+    'adv-pspnet_r18_1xb8-1k_camvid-256x256_prob-only.py':
+    'pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py',
+    'adv-fcn_vgg16-d8_1xb8-80k_cityscapes-512x1024.py':
+    'fcn/fcn_vgg16-d8_1xb8-80k_cityscapes-512x1024.py',
+    'adv-pspnet_r50-d8_1xb8-80k_cityscapes-512x1024.py':
+    'pspnet/pspnet_r50-d8_4xb2-80k_cityscapes-512x1024.py',
+}
+
+
+def test_every_adversarial_config_is_listed():
+    found = {p.name for p in (REPO_ROOT / 'configs/adversarial').glob('*.py')}
+    assert found == set(PAIRS)
+
+
+@pytest.mark.parametrize('name', sorted(PAIRS))
+def test_config_builds_and_matches_its_plain_config(name):
+    cfg = Config.fromfile(str(REPO_ROOT / 'configs/adversarial' / name))
+    plain = Config.fromfile(str(REPO_ROOT / 'configs' / PAIRS[name]))
+    assert cfg.custom_imports['imports'] == ['mmseg_synaug']
+    # (Compared before building: EncoderDecoder writes `pretrained` into
+    # the backbone's config.)
+    for key in ('backbone', 'decode_head', 'auxiliary_head'):
+        assert cfg.model.get(key) == plain.model.get(key), key
+    model = MODELS.build(cfg.model)
+    assert type(model).__name__ == 'AdversarialEncoderDecoder'
+    assert model.discriminator.num_classes == model.num_classes
+    wrappers = build_optim_wrapper(model, cfg.optim_wrapper)
+    assert isinstance(wrappers, OptimWrapperDict)
+    plain_model = MODELS.build(plain.model)
+    adv_keys = {k for k in model.state_dict()
+                if not k.startswith('discriminator.')}
+    assert adv_keys == set(plain_model.state_dict())
+
+
+def test_vgg_config_needs_local_weights():
+    cfg = Config.fromfile(
+        str(REPO_ROOT / 'configs/fcn/fcn_vgg16-d8_1xb8-80k_cityscapes-'
+            '512x1024.py'))
+    assert cfg.model.backbone.type == 'VGG'
+    model = MODELS.build(cfg.model)
+    if not Path(cfg.model.backbone.init_cfg.checkpoint).is_file():
+        with pytest.raises(FileNotFoundError, match='vgg16-397923af.pth'):
+            model.backbone.init_weights()
