@@ -232,11 +232,13 @@ class LoadFASSEGAnnotations(BaseTransform):
         Returns:
             np.ndarray: Index map of shape (H, W), uint8.
         """
-        colours, inverse = np.unique(
-            rgb.reshape(-1, 3), axis=0, return_inverse=True)
-        distance = ((colours[:, None, :].astype(np.int32) -
-                     self.palette[None]) ** 2).sum(-1)
-        return distance.argmin(1).astype(np.uint8)[inverse.ravel()].reshape(
+        # one int per colour makes np.unique 1-D: ~10x faster than axis=0
+        packed = rgb.reshape(-1, 3).astype(np.int32)
+        packed = (packed[:, 0] << 16) | (packed[:, 1] << 8) | packed[:, 2]
+        codes, inverse = np.unique(packed, return_inverse=True)
+        colours = np.stack([codes >> 16, (codes >> 8) & 255, codes & 255], 1)
+        distance = ((colours[:, None, :] - self.palette[None])**2).sum(-1)
+        return distance.argmin(1).astype(np.uint8)[inverse].reshape(
             rgb.shape[:2])
 
     def _load(self, results: dict, path_key: str, out_key: str) -> None:
