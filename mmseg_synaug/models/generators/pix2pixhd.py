@@ -107,7 +107,9 @@ class Pix2PixHD(BaseModel):
             arguments (``pretrained`` local path, ``loss_weight``, ...);
             None disables it. Defaults to None.
         data_preprocessor (dict, optional): Defaults to mmseg's
-            ``SegDataPreProcessor`` mapping images to [-1, 1] RGB.
+            ``SegDataPreProcessor`` mapping images to [-1, 1] RGB and padding
+            batches (label: ``ignore_index``) to a multiple of the
+            generator's size divisor.
         init_cfg (dict, optional): Initialisation config. Defaults to None.
     """
 
@@ -129,7 +131,9 @@ class Pix2PixHD(BaseModel):
                 std=[127.5] * 3,
                 bgr_to_rgb=True,
                 pad_val=0,
-                seg_pad_val=ignore_index)
+                seg_pad_val=ignore_index,
+                size_divisor=2**(generator.get('num_downsamples', 4) +
+                                 generator.get('num_local_enhancers', 0)))
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if num_classes < 1:

@@ -50,7 +50,7 @@ class VGGPerceptualLoss(nn.Module):
                  allow_random_weights: bool = False,
                  loss_name: str = 'loss_vgg') -> None:
         super().__init__()
-        from torchvision.models import vgg19
+        from torchvision.models.vgg import cfgs, make_layers
 
         layer_weights = layer_weights or {name: 1.0 for name in VGG19_LAYERS}
         unknown = set(layer_weights) - set(VGG19_LAYERS)
@@ -64,7 +64,8 @@ class VGGPerceptualLoss(nn.Module):
         }
         self.loss_weight = loss_weight
         self._loss_name = loss_name
-        features = vgg19(weights=None).features[:max(self.layer_weights) + 1]
+        # torchvision's VGG19 feature layers ('E'), without the classifier
+        features = make_layers(cfgs['E'])[:max(self.layer_weights) + 1]
         if pretrained is None:
             if not allow_random_weights:
                 raise DataError(
