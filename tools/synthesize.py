@@ -218,23 +218,28 @@ def run(args: argparse.Namespace) -> dict:
         num_classes = generator.num_classes
     else:
         num_classes = None
-    probe = DATASETS.build(dict(dataset_cfg, pipeline=[]))
-    classes = probe.metainfo['classes']
+    # one small copy per process: no shared-memory serialisation needed
+    dataset_cfg['serialize_data'] = False
+    labels_only = DATASETS.build(
+        dict(
+            dataset_cfg,
+            pipeline=[
+                dict(type='LoadCheckedAnnotations', num_classes=num_classes)
+            ]))
+    classes = labels_only.metainfo['classes']
     if num_classes is None:
         num_classes = len(classes)
+        labels_only.pipeline.transforms[0].num_classes = num_classes
     elif num_classes != len(classes):
         raise DataError(
             f'The generator has {num_classes} classes but the dataset of '
             f'`{args.dataset_config}` has {len(classes)}.',
             fix='Use the generator trained on this dataset.')
-    load = [
+    dataset_cfg['pipeline'] = [
         dict(type='LoadCheckedImage'),
         dict(type='LoadCheckedAnnotations', num_classes=num_classes)
     ]
-    dataset_cfg['pipeline'] = load
-    settings = recomposition_cfg(
-        cfg, DATASETS.build(
-            dict(dataset_cfg, pipeline=[load[1]])), args.mode, num_classes)
+    settings = recomposition_cfg(cfg, labels_only, args.mode, num_classes)
     settings['paste_image'] = args.copy_paste
     mix = MultiImageMixDataset(dataset_cfg, pipeline=[settings])
     segmentor = (
@@ -270,7 +275,7 @@ def run(args: argparse.Namespace) -> dict:
         source = int(order[k % len(order)])
         results = mix[source]
         label = results['gt_seg_map']
-        source_label = mix.dataset[source]['gt_seg_map']
+        source_label = labels_only[source]['gt_seg_map']
         if args.copy_paste:
             image = results['img']
         else:
