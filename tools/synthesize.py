@@ -56,7 +56,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Synthesize a segmentation dataset with a generator')
     parser.add_argument('gen_config', help='generator config (or none)')
-    parser.add_argument('gen_checkpoint', help='generator checkpoint (or none)')
+    parser.add_argument('gen_checkpoint',
+                        help='generator checkpoint (or none)')
     parser.add_argument('dataset_config',
                         help='config whose training set is recomposed')
     parser.add_argument('--out', required=True, help='output folder')

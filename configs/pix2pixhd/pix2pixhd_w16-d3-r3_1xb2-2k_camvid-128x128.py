@@ -3,7 +3,8 @@
 # of width 16; LSGAN + feature matching (lambda 10), no VGG loss; 128x128
 # crops at the native scale, batch 2, 2k iterations.
 _base_ = [
-    'mmseg::_base_/default_runtime.py', '../_base_/datasets/camvid_pix2pixhd.py',
+    'mmseg::_base_/default_runtime.py',
+    '../_base_/datasets/camvid_pix2pixhd.py',
     '../_base_/schedules/schedule_pix2pixhd.py'
 ]
 custom_imports = dict(imports=['mmseg_synaug'], allow_failed_imports=False)

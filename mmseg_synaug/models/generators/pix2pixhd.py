@@ -1,6 +1,7 @@
 """Pix2PixHD: label-map-to-image GAN (Wang et al., CVPR 2018).
 
-Written from the paper: a coarse-to-fine generator (:class:`Pix2PixHDGenerator`),
+Written from the paper: a coarse-to-fine generator
+(:class:`Pix2PixHDGenerator`),
 multi-scale PatchGAN discriminators (:class:`MultiScalePatchDiscriminator`),
 the LSGAN objective, discriminator feature matching and an optional VGG
 perceptual loss. The instance-level feature embedding of section 3.4 is not
@@ -105,7 +106,8 @@ class Pix2PixHD(BaseModel):
             disables it. Defaults to 10.0.
         perceptual_loss (dict, optional): :class:`VGGPerceptualLoss`
             arguments (``pretrained`` local path, ``loss_weight``, ...);
-            None disables it. Defaults to None.
+            None or ``loss_weight=0`` disables it (no VGG is built and no
+            weights are needed). Defaults to None.
         data_preprocessor (dict, optional): Defaults to mmseg's
             ``SegDataPreProcessor`` mapping images to [-1, 1] RGB and padding
             batches (label: ``ignore_index``) to a multiple of the
@@ -152,9 +154,10 @@ class Pix2PixHD(BaseModel):
         discriminator['in_channels'] = label_channels + 3
         self.generator = MODELS.build(generator)
         self.discriminator = MODELS.build(discriminator)
-        self.perceptual_loss = (
-            VGGPerceptualLoss(**perceptual_loss)
-            if perceptual_loss is not None else None)
+        self.perceptual_loss = None
+        if perceptual_loss is not None and perceptual_loss.get(
+                'loss_weight', 10.0) > 0:
+            self.perceptual_loss = VGGPerceptualLoss(**perceptual_loss)
         #: What the checkpoint records; compared when one is loaded.
         self.arch = _plain(
             dict(

@@ -145,7 +145,9 @@ class Pix2PixHDGenerator(BaseModule):
         global_base = (base_channels if num_local_enhancers == 0 else
                        local_base * 2**num_local_enhancers)
         # Global generator G1.
-        layers: List[nn.Module] = [conv7_block(in_channels, width(global_base))]
+        layers: List[nn.Module] = [
+            conv7_block(in_channels, width(global_base))
+        ]
         channels = width(global_base)
         for i in range(num_downsamples):
             out = width(global_base * 2**(i + 1))

@@ -4,7 +4,7 @@ Wang et al., CVPR 2018, Eq. (5): ``sum_i 1/M_i ||F^(i)(x) - F^(i)(G(s))||_1``
 over layers of a VGG network pretrained on ImageNet.
 """
 import os.path as osp
-from typing import Optional, Sequence
+from typing import Optional
 
 import torch
 import torch.nn as nn
@@ -21,7 +21,8 @@ VGG19_LAYERS = dict(
 _FIX = ('Put torchvision VGG19 ImageNet weights (e.g. vgg19-dcbb9e9d.pth, a '
         'state dict of torchvision.models.vgg19) on this machine and set '
         '`model.perceptual_loss.pretrained` to their path, or set '
-        '`model.perceptual_loss=None` to train without the perceptual loss.')
+        '`model.perceptual_loss.loss_weight=0` (or None) to train without '
+        'the perceptual loss.')
 
 
 class VGGPerceptualLoss(nn.Module):

@@ -1,6 +1,4 @@
 """A tiny Pix2PixHD shared by the generator tests (import it)."""
-import pytest
-
 from mmseg_synaug.models.generators import Pix2PixHD
 
 NUM_CLASSES = 11
@@ -14,8 +12,3 @@ def tiny_pix2pixhd(**kwargs) -> Pix2PixHD:
         discriminator=dict(num_scales=2, base_channels=4))
     cfg.update(kwargs)
     return Pix2PixHD(**cfg)
-
-
-@pytest.fixture
-def model() -> Pix2PixHD:
-    return tiny_pix2pixhd()

@@ -8,10 +8,15 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.runner import load_checkpoint
 from mmagic.registry import MODELS
 
-from pix2pixhd_tiny import NUM_CLASSES, model, tiny_pix2pixhd  # noqa: F401
+from pix2pixhd_tiny import NUM_CLASSES, tiny_pix2pixhd
 from mmseg_synaug.datasets import CamVidDataset
 from mmseg_synaug.models.generators import Pix2PixHD, instance_boundaries
 from mmseg_synaug.utils import DataError
+
+
+@pytest.fixture
+def model() -> Pix2PixHD:
+    return tiny_pix2pixhd()
 
 
 def test_registered_for_mmseg_configs():
@@ -160,5 +165,15 @@ def test_checkpoint_records_architecture(tmp_path):
     assert "differ in ['generator']" in message
 
     other_classes = tiny_pix2pixhd(num_classes=12)
-    with pytest.raises(DataError, match="'num_classes': 11.*'num_classes': 12"):
+    with pytest.raises(DataError,
+                       match="'num_classes': 11.*'num_classes': 12"):
         load_checkpoint(other_classes, path, map_location='cpu')
+
+
+def test_perceptual_loss_off_or_missing_weights(tmp_path):
+    off = tiny_pix2pixhd(perceptual_loss=dict(pretrained=None,
+                                              loss_weight=0.0))
+    assert off.perceptual_loss is None
+    with pytest.raises(DataError, match=r'model\.perceptual_loss\.pretrained'):
+        tiny_pix2pixhd(perceptual_loss=dict(
+            pretrained=str(tmp_path / 'vgg19.pth'), loss_weight=10.0))
