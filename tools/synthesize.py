@@ -101,13 +101,19 @@ def _import_custom(cfg: Config) -> None:
 
 
 def train_dataset_cfg(cfg: Config) -> dict:
-    """The innermost training dataset of a config, loading only."""
+    """The real training dataset of a config, through wrappers.
+
+    ``dataset`` of wrappers (RepeatDataset, MultiImageMixDataset) and
+    ``real`` of SyntheticMixDataset are followed; ``indices`` is kept (a
+    way to recompose from a subset).
+    """
     dataset = cfg.train_dataloader.dataset
-    while 'dataset' in dataset and dataset.get('type') != 'CamVidDataset':
-        dataset = dataset['dataset']
-    dataset = dict(dataset)
-    dataset.pop('indices', None)
-    return dataset
+    while isinstance(dataset, dict):
+        inner = dataset.get('dataset', dataset.get('real'))
+        if not isinstance(inner, dict):
+            break
+        dataset = inner
+    return dict(dataset)
 
 
 def class_pixels(label: np.ndarray, num_classes: int) -> List[int]:

@@ -1,5 +1,6 @@
 """Pix2PixHD: one-hot input, clear errors, a real train step, checkpoints."""
 import copy
+from contextlib import contextmanager
 
 import pytest
 import torch
@@ -145,6 +146,43 @@ def test_amp_optim_wrapper_builds():
     with wrapper.optim_context(model.generator):
         out = model.generator(torch.rand(1, NUM_CLASSES, 16, 16).cuda())
     assert out.dtype == torch.float16
+
+
+class CPUAutocastOptimWrapper(OptimWrapper):
+    """OptimWrapper whose context autocasts to bfloat16 on the CPU.
+
+    mmengine's AmpOptimWrapper needs a GPU; this drives the same
+    mixed-precision code path of train_step (forward and losses under
+    autocast, the wrapper's optim_context) on this machine.
+    """
+
+    @contextmanager
+    def optim_context(self, model):
+        with super().optim_context(model), torch.autocast(
+                'cpu', dtype=torch.bfloat16):
+            yield
+
+
+def test_train_step_under_autocast(camvid_root):
+    torch.manual_seed(0)
+    model = tiny_pix2pixhd()
+    optim = OptimWrapperDict(
+        generator=CPUAutocastOptimWrapper(
+            torch.optim.Adam(model.generator.parameters(), lr=1e-3)),
+        discriminator=CPUAutocastOptimWrapper(
+            torch.optim.Adam(model.discriminator.parameters(), lr=1e-3)))
+    with optim['generator'].optim_context(model.generator):
+        out = model.generator(torch.rand(1, NUM_CLASSES, 16, 16))
+    assert out.dtype == torch.bfloat16
+    before = copy.deepcopy(model.state_dict())
+    log_vars = model.train_step(camvid_batch(camvid_root), optim)
+    assert all(torch.isfinite(torch.as_tensor(v)) for v in log_vars.values())
+    assert not torch.equal(model.generator.global_output[1].weight,
+                           before['generator.global_output.1.weight'])
+    assert not torch.equal(
+        model.discriminator.discriminators[0].layers[0][0].weight,
+        before['discriminator.discriminators.0.layers.0.0.weight'])
+    assert model.generator.global_output[1].weight.dtype == torch.float32
 
 
 def test_checkpoint_records_architecture(tmp_path):
