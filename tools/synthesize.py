@@ -273,8 +273,9 @@ def run(args: argparse.Namespace) -> dict:
           f'{len(mine) - len(todo)} already done (resumed), '
           f'{len(todo)} to do', flush=True)
     stats = dict(written=0, dropped=0, skipped=len(mine) - len(todo),
-                 generate_seconds=0.0, loop_seconds=0.0)
-    start = time.perf_counter()
+                 generate_seconds=0.0, loop_seconds=0.0,
+                 generate_cpu_seconds=0.0, loop_cpu_seconds=0.0)
+    start, start_cpu = time.perf_counter(), time.process_time()
     for k in tqdm(todo, desc='synthesize', unit='img'):
         seed = sample_seed(args.seed, k)
         np.random.seed(seed)
@@ -286,10 +287,11 @@ def run(args: argparse.Namespace) -> dict:
         if args.copy_paste:
             image = results['img']
         else:
-            tick = time.perf_counter()
+            tick, tick_cpu = time.perf_counter(), time.process_time()
             fake = generator.synthesize(
                 torch.from_numpy(label.astype(np.int64))[None])
             stats['generate_seconds'] += time.perf_counter() - tick
+            stats['generate_cpu_seconds'] += time.process_time() - tick_cpu
             rgb = (fake[0].permute(1, 2, 0).cpu().numpy() * 255).round()
             image = cv2.cvtColor(rgb.astype(np.uint8), cv2.COLOR_RGB2BGR)
         agreement = None
@@ -334,6 +336,7 @@ def run(args: argparse.Namespace) -> dict:
                 source_class_pixels=class_pixels(source_label, num_classes),
                 class_pixels=class_pixels(label, num_classes)))
     stats['loop_seconds'] = time.perf_counter() - start
+    stats['loop_cpu_seconds'] = time.process_time() - start_cpu
     print(f'written {stats["written"]}, dropped by the filter '
           f'{stats["dropped"]}, already done {stats["skipped"]}', flush=True)
     report(args.out, classes)
