@@ -59,9 +59,9 @@ def measure(config: str, iters: int, warmup: int, seed: int) -> Dict:
                                      'scalars.json'))[0]
         with open(scalars) as f:
             records = [json.loads(line) for line in f]
-    times = [r['time'] for r in records if 'time' in r and r['iter'] > warmup]
+    times = [r['time'] for r in records if 'time' in r and r.get('iter', 0) > warmup]
     data_times = [
-        r['data_time'] for r in records if 'time' in r and r['iter'] > warmup
+        r['data_time'] for r in records if 'time' in r and r.get('iter', 0) > warmup
     ]
     batch = Config.fromfile(config).train_dataloader.batch_size
     return dict(
