@@ -2,7 +2,7 @@
 PYTHON ?= python3.11
 VENV ?= .venv
 PIP := $(VENV)/bin/python -m pip
-# The mmcv wheel takes ~17 minutes to build on 2 cores: build it once per machine.
+# The mmcv wheel takes ~11 minutes to build on 2 idle cores: build it once per machine.
 WHEEL_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/mmseg_synaug/wheels
 MMCV_VERSION := $(shell sed -n 's/^mmcv==//p' requirements/mmcv.txt)
 

@@ -4,7 +4,7 @@
 #
 # No mmcv wheel exists for torch 2.14 and mmcv 2.1.0's setup.py compiles with
 # -std=c++17, while torch >= 2.10 headers need C++20: the sdist is patched to
-# C++20 before building. Takes ~17 minutes on 2 cores.
+# C++20 before building. Takes ~11 minutes on 2 idle cores.
 #
 # Usage: tools/misc/build_mmcv_wheel.sh PYTHON VERSION WHEEL_CACHE
 set -euo pipefail
@@ -19,7 +19,7 @@ fi
 mkdir -p "$WHEEL_CACHE"
 BUILD_DIR=$(mktemp -d)
 trap 'rm -rf "$BUILD_DIR"' EXIT
-echo "mmcv $VERSION: building from source (~17 minutes on 2 cores) ..."
+echo "mmcv $VERSION: building from source (~11 minutes on 2 idle cores) ..."
 "$PYTHON" -m pip download -q --no-deps --no-binary :all: "mmcv==$VERSION" -d "$BUILD_DIR"
 tar xzf "$BUILD_DIR/mmcv-$VERSION.tar.gz" -C "$BUILD_DIR"
 sed -i "s/'-std=c++17'/'-std=c++20'/g" "$BUILD_DIR/mmcv-$VERSION/setup.py"
