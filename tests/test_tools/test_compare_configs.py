@@ -17,7 +17,9 @@ def test_two_seeds_table_and_resume(camvid_root, tmp_path):
         '--seeds', '0', '1', '--work-root',
         str(tmp_path), '--rare', 'Pole', 'Bicyclist', '--write',
         str(tmp_path / 'BENCH.md'), '--section', 'tiny', '--cfg-options',
-        *TINY
+        *TINY, '--cfg-options-for', 'pspnet_r18_1xb8-1k_camvid-256x256',
+        'optim_wrapper.optimizer.lr=0.0123', '--cfg-options-for',
+        'another_config', 'optim_wrapper.optimizer.lr=0.5'
     ]
     first = run_tool(args)
     assert first.stdout.count('training 2 iterations') == 2
@@ -29,6 +31,11 @@ def test_two_seeds_table_and_resume(camvid_root, tmp_path):
     assert '| `pspnet_r18_1xb8-1k_camvid-256x256` |' in report
     assert 'rare mIoU' in report and '| 1.00 |' in report  # time ratio
     assert 'Pedestrian' in report  # per-class table
+    assert '| config | aux.acc_seg | aux.loss_ce |' in report  # loss table
+    # --cfg-options-for reaches its own config's runs only.
+    dumped = (tmp_path / 'pspnet_r18_1xb8-1k_camvid-256x256' / 'seed0' /
+              'pspnet_r18_1xb8-1k_camvid-256x256.py').read_text()
+    assert 'lr=0.0123' in dumped and 'lr=0.5' not in dumped
 
     second = run_tool(args)
     assert 'training 2 iterations' not in second.stdout

@@ -7,11 +7,19 @@ its final validation already is not repeated, so an interrupted comparison
 resumes where it stopped. The table gives mean and spread over seeds of
 mIoU, class accuracy (mAcc), pixel accuracy (aAcc), fwIoU, per-class IoU
 and training time per iteration, the latter also as a ratio to the first
-config (measured in the same invocation).
+config (measured in the same invocation), and the mean of every logged loss
+and training accuracy over the last quarter of training.
 
     python tools/analysis_tools/compare_configs.py CONFIG [CONFIG ...] \
         --iters 300 --seeds 0 1 --work-root work_dirs/compare \
+        [--cfg-options KEY=VALUE ...] \
+        [--cfg-options-for CONFIG_NAME KEY=VALUE ...] \
         [--write BENCHMARKS.md --section segmentors]
+
+``--cfg-options`` apply to every run, ``--cfg-options-for`` (repeatable)
+only to the config whose file name (without ``.py``) is CONFIG_NAME, for
+keys that exist in one config only (a hook's checkpoint, a wrapped
+dataset's pipeline).
 """
 import argparse
 import os
@@ -39,6 +47,13 @@ def parse_args() -> argparse.Namespace:
         nargs='+',
         default=[],
         help='key=value overrides for every run')
+    parser.add_argument(
+        '--cfg-options-for',
+        nargs='+',
+        action='append',
+        default=[],
+        metavar='CONFIG_NAME KEY=VALUE',
+        help='overrides for the runs of one config (file name without .py)')
     parser.add_argument(
         '--rare',
         nargs='*',
@@ -70,7 +85,7 @@ def run(config: str, seed: int, args: argparse.Namespace) -> Dict:
         f'default_hooks.checkpoint.interval={args.iters}',
         f'param_scheduler.0.end={args.iters}',
         f'default_hooks.logger.interval={max(1, min(10, args.iters // 10))}',
-        *args.cfg_options
+        *args.cfg_options, *options_for(name, args)
     ]
     os.makedirs(work_dir, exist_ok=True)
     with open(osp.join(work_dir, 'compare.log'), 'w') as log:
@@ -78,11 +93,26 @@ def run(config: str, seed: int, args: argparse.Namespace) -> Dict:
     return summarize(work_dir)
 
 
+def options_for(name: str, args: argparse.Namespace) -> List[str]:
+    """The ``--cfg-options-for`` overrides of the config called ``name``."""
+    return [
+        option for config_name, *options in args.cfg_options_for
+        if config_name == name for option in options
+    ]
+
+
 def summarize(work_dir: str) -> Dict:
+    """Final val scores, s/iter and mean logged losses and accuracies
+    (``*loss*``, ``*acc*``) of the last quarter of training."""
     train, val = load_scalars(work_dir)
     times = [r['time'] for r in train[len(train) // 10:]]
+    last_quarter = train[len(train) * 3 // 4:]
+    losses = {
+        key: float(np.mean([r[key] for r in last_quarter if key in r]))
+        for key in train[-1] if 'loss' in key or 'acc' in key
+    }
     return dict(val[-1], s_per_iter=float(np.mean(times)),
-                final_loss=train[-1]['loss'])
+                final_loss=train[-1]['loss'], losses=losses)
 
 
 def table(results: Dict[str, List[Dict]], classes: List[str],
@@ -119,6 +149,21 @@ def table(results: Dict[str, List[Dict]], classes: List[str],
         lines.append(f'| `{name}` | ' + ' | '.join(
             f"{np.mean([r[f'IoU.{c}'] for r in records]):.1f}"
             for c in classes) + ' |')
+    loss_keys = sorted({k for records in results.values()
+                        for r in records for k in r['losses']})
+    lines += ['', 'Logged losses and training accuracies, mean of the last '
+              'quarter of training '
+              '(mean over seeds; - where a config does not log it):', '',
+              '| config | ' + ' | '.join(loss_keys) + ' |',
+              '|' + '---|' * (len(loss_keys) + 1)]
+    for name, records in results.items():
+        cells = []
+        for key in loss_keys:
+            values = [
+                r['losses'][key] for r in records if key in r['losses']
+            ]
+            cells.append(f'{np.mean(values):.3f}' if values else '-')
+        lines.append(f'| `{name}` | ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
 
@@ -137,6 +182,8 @@ def main() -> None:
                ' '.join(map(str, args.seeds)) +
                (' --cfg-options ' + ' '.join(args.cfg_options)
                 if args.cfg_options else '') +
+               ''.join(' --cfg-options-for ' + ' '.join(group)
+                       for group in args.cfg_options_for) +
                (' --rare ' + ' '.join(args.rare) if args.rare else '') +
                (f' --write {args.write} --section {args.section}'
                 if args.write else ''))
