@@ -3,9 +3,8 @@
 # scale:
 #   1. train the CPU-scale pix2pixHD on CamVid train;
 #   2. write NUM 'multi'-recomposed label maps rendered by it
-#      (work_dirs/synthetic/camvid_multi, where the synaug configs look) and
-#      the same label maps with real pixels pasted (the copy-paste
-#      baseline, work_dirs/synthetic/camvid_multi_copypaste);
+#      (SYNTHETIC/camvid_multi) and the same label maps with real pixels
+#      pasted (the copy-paste baseline, SYNTHETIC/camvid_multi_copypaste);
 #   3. train PSPNet-R18 on real CamVid only, on real + 50% synthetic, and on
 #      real + 50% copy-paste (same iterations, seeds, crops), evaluated on
 #      CamVid val, tabulated by compare_configs.py into BENCHMARKS.md
@@ -14,19 +13,20 @@
 #
 # Usage (from the repository root):
 #   tools/analysis_tools/benchmark_image_synthesis.sh
-# Environment: PYTHON (default .venv/bin/python), GEN_ITERS (default 1000),
-# NUM (synthetic samples, default 120), ITERS (segmentor, default 200),
+# Environment: PYTHON (default .venv/bin/python), GEN_ITERS (default 2000),
+# NUM (synthetic samples, default 184), ITERS (segmentor, default 1000),
 # SEEDS (default "0 1"), CROP (default 128), WORK (default
-# work_dirs/benchmark_synaug), WRITE (default BENCHMARKS.md; empty: print
-# only).
+# work_dirs/benchmark_synaug), SYNTHETIC (default work_dirs/synthetic, where
+# the synaug configs look), WRITE (default BENCHMARKS.md; empty: print only).
 set -euo pipefail
 PYTHON=${PYTHON:-.venv/bin/python}
-GEN_ITERS=${GEN_ITERS:-1000}
-NUM=${NUM:-120}
-ITERS=${ITERS:-200}
+GEN_ITERS=${GEN_ITERS:-2000}
+NUM=${NUM:-184}
+ITERS=${ITERS:-1000}
 SEEDS=${SEEDS:-"0 1"}
 CROP=${CROP:-128}
 WORK=${WORK:-work_dirs/benchmark_synaug}
+SYNTHETIC=${SYNTHETIC:-work_dirs/synthetic}
 WRITE=${WRITE-BENCHMARKS.md}
 GEN_CONFIG=configs/pix2pixhd/pix2pixhd_w16-d3-r3_1xb2-2k_camvid-128x128.py
 GEN=$WORK/pix2pixhd/iter_$GEN_ITERS.pth
@@ -39,12 +39,13 @@ if [ ! -f "$GEN" ]; then
     default_hooks.checkpoint.interval="$GEN_ITERS"
 fi
 "$PYTHON" tools/synthesize.py "$GEN_CONFIG" "$GEN" "$DATA" --mode multi \
-  --num "$NUM" --seed 0 --out work_dirs/synthetic/camvid_multi
+  --num "$NUM" --seed 0 --out "$SYNTHETIC/camvid_multi"
 "$PYTHON" tools/synthesize.py none none "$DATA" --mode multi --copy-paste \
-  --num "$NUM" --seed 0 --out work_dirs/synthetic/camvid_multi_copypaste
+  --num "$NUM" --seed 0 --out "$SYNTHETIC/camvid_multi_copypaste"
 
-CROPS=("train_dataloader.dataset.real.pipeline.3.crop_size=($CROP,$CROP)"
-       "train_dataloader.dataset.synthetic.pipeline.3.crop_size=($CROP,$CROP)")
+MIX=train_dataloader.dataset
+CROPS=("$MIX.real.pipeline.3.crop_size=($CROP,$CROP)"
+       "$MIX.synthetic.pipeline.3.crop_size=($CROP,$CROP)")
 "$PYTHON" tools/analysis_tools/compare_configs.py \
   configs/synaug/pspnet_r18_baseline_1xb8-1k_camvid-256x256.py \
   configs/synaug/pspnet_r18_synaug-multi-r05_1xb8-1k_camvid-256x256.py \
@@ -55,7 +56,7 @@ CROPS=("train_dataloader.dataset.real.pipeline.3.crop_size=($CROP,$CROP)"
   --cfg-options-for pspnet_r18_baseline_1xb8-1k_camvid-256x256 \
   "train_dataloader.dataset.pipeline.3.crop_size=($CROP,$CROP)" \
   --cfg-options-for pspnet_r18_synaug-multi-r05_1xb8-1k_camvid-256x256 \
-  "${CROPS[@]}" \
+  "${CROPS[@]}" "$MIX.synthetic.data_root=$SYNTHETIC/camvid_multi" \
   --cfg-options-for pspnet_r18_copypaste-multi_1xb8-1k_camvid-256x256 \
-  "${CROPS[@]}" \
+  "${CROPS[@]}" "$MIX.synthetic.data_root=$SYNTHETIC/camvid_multi_copypaste" \
   ${WRITE:+--write "$WRITE" --section image-synthesis}
