@@ -14,16 +14,16 @@
 #   PSPNET=path/to/pspnet.pth tools/analysis_tools/benchmark_feature_synthesis.sh
 # Environment: PYTHON (default .venv/bin/python), PSPNET (required: a
 # checkpoint of configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py),
-# GEN_ITERS (default 1000), ITERS (fine-tuning, default 300), SEEDS (default
-# "0 1"), CROP (default 128), WORK (default work_dirs/benchmark_featsyn),
+# GEN_ITERS (default 1000), ITERS (fine-tuning, default 200), SEEDS (default
+# "0 1"), CROP (default 256), WORK (default work_dirs/benchmark_featsyn),
 # WRITE (default BENCHMARKS.md; empty: print only).
 set -euo pipefail
 PYTHON=${PYTHON:-.venv/bin/python}
 : "${PSPNET:?set PSPNET to a trained pspnet_r18_1xb8-1k_camvid-256x256 checkpoint}"
 GEN_ITERS=${GEN_ITERS:-1000}
-ITERS=${ITERS:-300}
+ITERS=${ITERS:-200}
 SEEDS=${SEEDS:-"0 1"}
-CROP=${CROP:-128}
+CROP=${CROP:-256}
 WORK=${WORK:-work_dirs/benchmark_featsyn}
 WRITE=${WRITE-BENCHMARKS.md}
 DIR=configs/feature_synthesis

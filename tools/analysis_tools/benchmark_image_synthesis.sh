@@ -14,17 +14,17 @@
 # Usage (from the repository root):
 #   tools/analysis_tools/benchmark_image_synthesis.sh
 # Environment: PYTHON (default .venv/bin/python), GEN_ITERS (default 2000),
-# NUM (synthetic samples, default 184), ITERS (segmentor, default 1000),
-# SEEDS (default "0 1"), CROP (default 128), WORK (default
+# NUM (synthetic samples, default 184), ITERS (segmentor, default 300),
+# SEEDS (default "0 1"), CROP (default 256), WORK (default
 # work_dirs/benchmark_synaug), SYNTHETIC (default work_dirs/synthetic, where
 # the synaug configs look), WRITE (default BENCHMARKS.md; empty: print only).
 set -euo pipefail
 PYTHON=${PYTHON:-.venv/bin/python}
 GEN_ITERS=${GEN_ITERS:-2000}
 NUM=${NUM:-184}
-ITERS=${ITERS:-1000}
+ITERS=${ITERS:-300}
 SEEDS=${SEEDS:-"0 1"}
-CROP=${CROP:-128}
+CROP=${CROP:-256}
 WORK=${WORK:-work_dirs/benchmark_synaug}
 SYNTHETIC=${SYNTHETIC:-work_dirs/synthetic}
 WRITE=${WRITE-BENCHMARKS.md}

@@ -7,7 +7,7 @@ from mmengine.config import Config
 from mmengine.optim import OptimWrapperDict, build_optim_wrapper
 from mmseg.registry import MODELS
 
-from adversarial_test_utils import REPO_ROOT
+from conftest import REPO_ROOT
 
 # adversarial config -> the plain config its checkpoint loads into
 PAIRS = {

@@ -9,10 +9,7 @@ from mmengine.runner import load_checkpoint
 from mmseg.models.segmentors import EncoderDecoder
 
 from adversarial_test_utils import (ADV_CONFIG, PLAIN_CONFIG, PROB_ONLY_CONFIG,
-                                    build_model, camvid_batch, camvid_root,
-                                    parameters_of)
-
-__all__ = ['camvid_root']  # the fixture, imported for pytest
+                                    build_model, camvid_batch, parameters_of)
 
 
 def sgd_wrappers(model, seg_lr: float = 1.0, disc_lr: float = 1.0):

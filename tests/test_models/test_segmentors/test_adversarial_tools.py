@@ -6,10 +6,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from adversarial_test_utils import (ADV_CONFIG, PLAIN_CONFIG, camvid_root,
-                                    run_tool)
-
-__all__ = ['camvid_root']  # the fixture, imported for pytest
+from adversarial_test_utils import ADV_CONFIG, PLAIN_CONFIG
+from conftest import run_tool
 
 TINY = [
     'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
@@ -32,7 +30,7 @@ def trained(camvid_root, tmp_path_factory):
         str(work_dir), '--cfg-options', 'train_cfg.max_iters=2',
         'train_cfg.val_interval=2', 'default_hooks.checkpoint.interval=2',
         'default_hooks.logger.interval=1', 'randomness.seed=0'
-    ] + TINY)
+    ] + TINY).stdout
     return work_dir, log
 
 
@@ -56,7 +54,7 @@ def test_plain_config_evaluates_adversarial_checkpoint(trained):
         str(PLAIN_CONFIG),
         str(work_dir / 'iter_2.pth'), '--work-dir',
         str(work_dir / 'test_plain'), '--cfg-options'
-    ] + TINY)
+    ] + TINY).stdout
     assert 'mIoU: ' in log and 'per class results' in log
     # mmengine loads non-strictly: it names the discriminator's keys as
     # unexpected, and no segmentor key may be missing.
@@ -74,7 +72,7 @@ def test_stripped_checkpoint_loads_cleanly(trained):
         'tools/model_converters/strip_discriminator.py',
         str(work_dir / 'iter_2.pth'),
         str(out)
-    ])
+    ]).stdout
     assert 'Removed' in log
     state = torch.load(out, weights_only=True)['state_dict']
     assert state and not any(k.startswith('discriminator.') for k in state)
@@ -83,7 +81,7 @@ def test_stripped_checkpoint_loads_cleanly(trained):
         str(PLAIN_CONFIG),
         str(out), '--work-dir',
         str(work_dir / 'test_stripped'), '--cfg-options'
-    ] + TINY)
+    ] + TINY).stdout
     assert 'mIoU: ' in log
     assert 'unexpected key' not in log and 'missing keys' not in log
     # A plain checkpoint has nothing to strip: a clear refusal.
