@@ -180,6 +180,7 @@ def main() -> None:
                ' '.join(osp.relpath(c, REPO_ROOT) for c in args.configs) +
                f' --iters {args.iters} --seeds ' +
                ' '.join(map(str, args.seeds)) +
+               f' --work-root {args.work_root}' +
                (' --cfg-options ' + ' '.join(args.cfg_options)
                 if args.cfg_options else '') +
                ''.join(' --cfg-options-for ' + ' '.join(group)
