@@ -16,7 +16,8 @@
 # checkpoint of configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py),
 # GEN_ITERS (default 1000), ITERS (fine-tuning, default 200), SEEDS (default
 # "0 1"), CROP (default 256), WORK (default work_dirs/benchmark_featsyn),
-# WRITE (default BENCHMARKS.md; empty: print only).
+# WRITE (default BENCHMARKS.md; empty: print only), EXTRA (more
+# --cfg-options for every segmentor run, e.g. a smaller val set in tests).
 set -euo pipefail
 PYTHON=${PYTHON:-.venv/bin/python}
 : "${PSPNET:?set PSPNET to a trained pspnet_r18_1xb8-1k_camvid-256x256 checkpoint}"
@@ -52,7 +53,7 @@ fi
   --rare Pole SignSymbol Fence Pedestrian Bicyclist \
   --cfg-options load_from="$PSPNET" \
   "train_dataloader.dataset.pipeline.3.crop_size=($CROP,$CROP)" \
-  "model.data_preprocessor.size=($CROP,$CROP)" \
+  "model.data_preprocessor.size=($CROP,$CROP)" ${EXTRA:-} \
   --cfg-options-for pspnet-featsyn_r18_1xb8-1k_camvid-256x256 \
   custom_hooks.0.generator_checkpoint="$FEATGAN" \
   ${WRITE:+--write "$WRITE" --section feature-synthesis}

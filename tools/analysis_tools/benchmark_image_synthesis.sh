@@ -17,7 +17,9 @@
 # NUM (synthetic samples, default 184), ITERS (segmentor, default 300),
 # SEEDS (default "0 1"), CROP (default 256), WORK (default
 # work_dirs/benchmark_synaug), SYNTHETIC (default work_dirs/synthetic, where
-# the synaug configs look), WRITE (default BENCHMARKS.md; empty: print only).
+# the synaug configs look), WRITE (default BENCHMARKS.md; empty: print
+# only), EXTRA (more --cfg-options for every segmentor run, e.g. a smaller
+# val set in tests).
 set -euo pipefail
 PYTHON=${PYTHON:-.venv/bin/python}
 GEN_ITERS=${GEN_ITERS:-2000}
@@ -52,7 +54,7 @@ CROPS=("$MIX.real.pipeline.3.crop_size=($CROP,$CROP)"
   configs/synaug/pspnet_r18_copypaste-multi_1xb8-1k_camvid-256x256.py \
   --iters "$ITERS" --seeds $SEEDS --work-root "$WORK/segmentors" \
   --rare Pole SignSymbol Fence Pedestrian Bicyclist \
-  --cfg-options "model.data_preprocessor.size=($CROP,$CROP)" \
+  --cfg-options "model.data_preprocessor.size=($CROP,$CROP)" ${EXTRA:-} \
   --cfg-options-for pspnet_r18_baseline_1xb8-1k_camvid-256x256 \
   "train_dataloader.dataset.pipeline.3.crop_size=($CROP,$CROP)" \
   --cfg-options-for pspnet_r18_synaug-multi-r05_1xb8-1k_camvid-256x256 \
