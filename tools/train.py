@@ -7,13 +7,14 @@ Usage:
 from mmengine.runner import Runner
 
 from mmseg_synaug.utils.train_cli import (load_train_config,
-                                          parse_train_args, train_arg_parser)
+                                          parse_train_args, train_and_close,
+                                          train_arg_parser)
 
 
 def main() -> None:
     args = parse_train_args(train_arg_parser('Train a segmentor'))
     runner = Runner.from_cfg(load_train_config(args))
-    runner.train()
+    train_and_close(runner)
 
 
 if __name__ == '__main__':

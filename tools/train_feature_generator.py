@@ -11,7 +11,8 @@ Usage:
 from mmengine.runner import Runner
 
 from mmseg_synaug.utils.train_cli import (load_train_config,
-                                          parse_train_args, train_arg_parser)
+                                          parse_train_args, train_and_close,
+                                          train_arg_parser)
 
 
 def main() -> None:
@@ -26,7 +27,7 @@ def main() -> None:
             f'{args.config} trains a {cfg.model.get("type")}, not a '
             'FeatureBicycleGAN; train segmentors with tools/train.py.')
     runner = Runner.from_cfg(cfg)
-    runner.train()
+    train_and_close(runner)
 
 
 if __name__ == '__main__':

@@ -13,7 +13,8 @@ latest checkpoint.
 from mmengine.runner import Runner
 
 from mmseg_synaug.utils.train_cli import (load_train_config,
-                                          parse_train_args, train_arg_parser)
+                                          parse_train_args, train_and_close,
+                                          train_arg_parser)
 
 
 def main() -> None:
@@ -22,7 +23,7 @@ def main() -> None:
             'Train a label-to-image generator',
             config_help='generator config file path'))
     runner = Runner.from_cfg(load_train_config(args))
-    runner.train()
+    train_and_close(runner)
 
 
 if __name__ == '__main__':

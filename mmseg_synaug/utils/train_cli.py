@@ -4,8 +4,10 @@ import logging
 import os
 import os.path as osp
 
+import torch.distributed as dist
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
+from mmengine.runner import Runner
 
 from .dist import setup_cpu_distributed
 
@@ -115,3 +117,19 @@ def load_train_config(args: argparse.Namespace) -> Config:
     cfg.resume = args.resume
     setup_cpu_distributed(cfg)
     return cfg
+
+
+def train_and_close(runner: Runner) -> None:
+    """Train, then close the process group of a distributed run.
+
+    Left to the interpreter's exit, gloo's process group can abort a rank
+    after training has finished ("terminate called without an active
+    exception"), which fails the whole torchrun job; destroying it first
+    makes the exit clean.
+
+    Args:
+        runner (Runner): The runner built from the training config.
+    """
+    runner.train()
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
