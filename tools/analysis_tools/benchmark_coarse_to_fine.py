@@ -7,7 +7,8 @@ images, without and with the per-pixel discriminator that also trains on
 the other half's coarse maps. Every run has the same iterations, crops and
 batch; all are evaluated on the 30 FASSEG test images by
 CoarseToFineMetric, which also scores the coarse maps themselves (the
-reference). Writes a markdown table (mean and per-seed values). Finished runs are kept
+reference). Writes a markdown table (mean and per-seed values) to
+``--out``, by default ``WORK_DIR/table.md``. Finished runs are kept
 (``scores.json`` in their work dir) and not repeated, so seeds can run in
 parallel processes and a last call with all seeds writes the whole table.
 
@@ -20,7 +21,7 @@ LoadCheckedAnnotations / LoadCoarseAnnotations.
 
     python tools/analysis_tools/benchmark_coarse_to_fine.py \
         --iters 300 --crop 128 --width 8 --height 256 --seeds 0 1 --with-disc \
-        --work-dir work_dirs/benchmark_c2f --out BENCHMARKS_coarse_to_fine.md
+        --work-dir work_dirs/benchmark_c2f
 """
 import argparse
 import glob
@@ -79,7 +80,8 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='train the refiner without the coarse skip (coarse_skip=None)')
     parser.add_argument('--work-dir', default='work_dirs/benchmark_c2f')
-    parser.add_argument('--out', default='BENCHMARKS_coarse_to_fine.md')
+    parser.add_argument(
+        '--out', help='table file (default: WORK_DIR/table.md)')
     return parser.parse_args()
 
 
@@ -225,7 +227,7 @@ def write_table(results: Dict[str, List[Dict[str, float]]],
             f'{args.crop}x{args.crop} crops, test images resized to '
             f'{args.height} px high, scores on the original 512 px maps.\n\n'
             f'Command: `{command}`\n')
-    with open(args.out, 'w') as file:
+    with open(args.out or osp.join(args.work_dir, 'table.md'), 'w') as file:
         file.write(text)
     print(text, flush=True)
 
