@@ -126,7 +126,7 @@ def table(results: Dict[str, List[Dict]], classes: List[str],
     header = ['config', 'mIoU', 'mAcc', 'aAcc', 'fwIoU']
     if rare:
         header.append('rare mIoU')
-    header += ['final train loss', 's/iter', 'time ratio']
+    header += ['mIoU per seed', 'final train loss', 's/iter', 'time ratio']
     lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
     for name, records in results.items():
         for r in records:
@@ -138,6 +138,7 @@ def table(results: Dict[str, List[Dict]], classes: List[str],
             row.append(stat(records, 'rare'))
         ratio = np.mean([r['s_per_iter'] for r in records]) / base_time
         row += [
+            ' / '.join(f"{r['mIoU']:.2f}" for r in records),
             stat(records, 'final_loss'),
             stat(records, 's_per_iter'), f'{ratio:.2f}'
         ]
@@ -169,6 +170,13 @@ def table(results: Dict[str, List[Dict]], classes: List[str],
 
 def main() -> None:
     args = parse_args()
+    names = [osp.splitext(osp.basename(c))[0] for c in args.configs]
+    for config_name, *_ in args.cfg_options_for:
+        if config_name not in names:
+            raise SystemExit(
+                f'--cfg-options-for names `{config_name}`, which is not one '
+                f'of the configs compared ({", ".join(names)}): give a '
+                'config file name without .py.')
     results = {}
     for config in args.configs:
         name = osp.splitext(osp.basename(config))[0]
