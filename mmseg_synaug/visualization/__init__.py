@@ -1,8 +1,9 @@
 from .class_iou import class_pixel_frequency, plot_frequency_vs_iou
-from .prediction_grid import colourize, draw_prediction_grid
+from .palette import colorize
+from .prediction_grid import draw_prediction_grid
 from .training_curves import load_scalars, plot_training_curves
 
 __all__ = [
-    'class_pixel_frequency', 'plot_frequency_vs_iou', 'colourize',
+    'class_pixel_frequency', 'plot_frequency_vs_iou', 'colorize',
     'draw_prediction_grid', 'load_scalars', 'plot_training_curves'
 ]

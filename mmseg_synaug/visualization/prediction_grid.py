@@ -7,23 +7,7 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-
-def colourize(label: np.ndarray, palette: Sequence,
-              ignore_index: int = 255) -> np.ndarray:
-    """Paint an index map with the palette; ignored pixels black.
-
-    Args:
-        label (np.ndarray): Index map, shape (H, W).
-        palette (Sequence): RGB colour per class.
-        ignore_index (int): Painted black. Defaults to 255.
-
-    Returns:
-        np.ndarray: RGB image, shape (H, W, 3), uint8.
-    """
-    lut = np.zeros((256, 3), dtype=np.uint8)
-    lut[:len(palette)] = np.asarray(palette, dtype=np.uint8)
-    lut[ignore_index] = 0
-    return lut[label]
+from .palette import colorize  # noqa: E402
 
 
 def draw_prediction_grid(rows: List[Tuple[np.ndarray, np.ndarray,
@@ -44,8 +28,8 @@ def draw_prediction_grid(rows: List[Tuple[np.ndarray, np.ndarray,
         len(rows), 3, figsize=(12, 3.2 * len(rows)), squeeze=False)
     for i, (image, gt, pred) in enumerate(rows):
         for ax, picture, name in zip(
-                axes[i], (image, colourize(gt, palette),
-                          colourize(pred, palette)),
+                axes[i], (image, colorize(gt, palette),
+                          colorize(pred, palette)),
             ('image', 'ground truth', 'prediction')):
             ax.imshow(picture)
             ax.set_axis_off()

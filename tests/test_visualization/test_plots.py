@@ -3,7 +3,7 @@ import numpy as np
 from PIL import Image
 
 from conftest import run_tool
-from mmseg_synaug.visualization import colourize, load_scalars
+from mmseg_synaug.visualization import colorize, load_scalars
 
 
 def assert_png(path, min_size=(400, 200)):
@@ -64,9 +64,9 @@ def test_prediction_grid_tool(trained, tmp_path):
     assert_png(out, min_size=(800, 400))
 
 
-def test_colourize_uses_palette_and_blackens_ignore():
+def test_colorize_uses_palette_and_blackens_ignore():
     label = np.array([[0, 1], [255, 1]], dtype=np.uint8)
-    rgb = colourize(label, [[10, 20, 30], [40, 50, 60]])
+    rgb = colorize(label, [[10, 20, 30], [40, 50, 60]])
     assert rgb[0, 0].tolist() == [10, 20, 30]
     assert rgb[1, 1].tolist() == [40, 50, 60]
     assert rgb[1, 0].tolist() == [0, 0, 0]

@@ -10,26 +10,9 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmseg.registry import HOOKS
 
-__all__ = ['GeneratorGridHook', 'label_to_colour']
+from ..visualization import colorize
 
-
-def label_to_colour(label: np.ndarray,
-                    palette: Sequence[Sequence[int]],
-                    ignore_index: int = 255) -> np.ndarray:
-    """Colour an index map with a palette; ignored pixels are black.
-
-    Args:
-        label (np.ndarray): Index map of shape (H, W).
-        palette (Sequence[Sequence[int]]): RGB colour of each class.
-        ignore_index (int): Value drawn black. Defaults to 255.
-
-    Returns:
-        np.ndarray: RGB image of shape (H, W, 3), uint8.
-    """
-    table = np.zeros((256, 3), dtype=np.uint8)
-    table[:len(palette)] = np.asarray(palette, dtype=np.uint8)
-    table[ignore_index] = 0
-    return table[label.astype(np.int64).clip(0, 255)]
+__all__ = ['GeneratorGridHook']
 
 
 @HOOKS.register_module()
@@ -96,8 +79,7 @@ class GeneratorGridHook(Hook):
         real = ((real + 1) / 2).clamp(0, 1)
         rows = []
         for i in range(len(samples)):
-            colour = label_to_colour(label[i].cpu().numpy(), palette,
-                                     model.ignore_index)
+            colour = colorize(label[i].cpu().numpy(), palette)
             images = [
                 (image.permute(1, 2, 0).cpu().numpy() * 255).round().astype(
                     np.uint8) for image in (real[i], fake[i])

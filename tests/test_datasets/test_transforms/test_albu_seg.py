@@ -8,7 +8,7 @@ from mmengine.dataset import Compose
 from conftest import REPO_ROOT
 from mmseg_synaug.datasets import CamVidDataset
 from mmseg_synaug.datasets.transforms import AlbuSeg
-from mmseg_synaug.visualization import colourize
+from mmseg_synaug.visualization import colorize
 
 LOAD = [dict(type='LoadCheckedImage'), dict(type='LoadCheckedAnnotations')]
 
@@ -46,7 +46,7 @@ def test_geometric_transforms_keep_pixels_aligned(sample):
     palette = CamVidDataset.METAINFO['palette']
     painted = dict(sample)
     painted['img'] = cv2.cvtColor(
-        colourize(sample['gt_seg_map'], palette), cv2.COLOR_RGB2BGR)
+        colorize(sample['gt_seg_map'], palette), cv2.COLOR_RGB2BGR)
     albu = AlbuSeg([
         dict(
             type='Affine',
@@ -63,7 +63,7 @@ def test_geometric_transforms_keep_pixels_aligned(sample):
     label = out['gt_seg_map']
     assert (label == 255).any(), 'rotation should fill corners with ignore'
     labelled = label != 255
-    expected = cv2.cvtColor(colourize(label, palette), cv2.COLOR_RGB2BGR)
+    expected = cv2.cvtColor(colorize(label, palette), cv2.COLOR_RGB2BGR)
     agreement = (out['img'] == expected).all(-1)[labelled].mean()
     assert agreement > 0.999, agreement
     np.testing.assert_array_equal(out['gt_coarse_seg_map'], label)

@@ -9,14 +9,15 @@ import torch
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
-from mmseg_synaug.engine.hooks import GeneratorGridHook, label_to_colour
+from mmseg_synaug.engine.hooks import GeneratorGridHook
+from mmseg_synaug.visualization import colorize
 from mmseg_synaug.models.generators import Pix2PixHD
 
 PALETTE = [[10 * i, 20, 30] for i in range(5)]
 
 
 def test_label_to_colour_ignore_black():
-    colour = label_to_colour(np.array([[0, 4, 255]]), PALETTE)
+    colour = colorize(np.array([[0, 4, 255]]), PALETTE)
     assert colour.tolist() == [[[0, 20, 30], [40, 20, 30], [0, 0, 0]]]
 
 
@@ -45,7 +46,7 @@ def test_writes_grid_every_interval(tmp_path):
     # 2 rows of label | real | generated
     assert grid.shape == (2 * 16, 3 * 12, 3)
     label = samples[0].gt_sem_seg.data[0].numpy()
-    expected = label_to_colour(label, PALETTE)[..., ::-1]
+    expected = colorize(label, PALETTE)[..., ::-1]
     np.testing.assert_array_equal(grid[:16, :12], expected)
     real = batch['inputs'][0].permute(1, 2, 0).numpy()  # BGR like cv2
     np.testing.assert_allclose(grid[:16, 12:24], real, atol=1)
