@@ -3,7 +3,9 @@
 Each case runs a fresh interpreter in which importing the blocked packages
 raises ``ModuleNotFoundError`` (as on a machine without them), imports
 ``mmseg_synaug``, builds the CPU PSPNet from its config and then builds
-``AlbuSeg``.
+``AlbuSeg``. Pillow is not among the optional packages: mmcv imports it
+at start-up (and mmcv, mmengine's matplotlib require it), so the ``demo``
+extra only makes it explicit.
 """
 import subprocess
 import sys
