@@ -78,7 +78,6 @@ setup(
     extras_require=EXTRAS_REQUIRE,
     license='Apache License 2.0',
     classifiers=[
-        'License :: OSI Approved :: Apache Software License',
         'Programming Language :: Python :: 3',
         'Programming Language :: Python :: 3.11',
         'Programming Language :: Python :: 3.12',
