@@ -6,8 +6,7 @@
 # One process (1x), batch 8: the total batch of mmseg's 4xb2 schedules.
 _base_ = [
     'mmseg::_base_/models/fcn_r50-d8.py',
-    'mmseg::_base_/datasets/cityscapes.py',
-    'mmseg::_base_/default_runtime.py',
+    'mmseg::_base_/datasets/cityscapes.py', 'mmseg::_base_/default_runtime.py',
     'mmseg::_base_/schedules/schedule_80k.py'
 ]
 custom_imports = dict(imports=['mmseg_synaug'], allow_failed_imports=False)

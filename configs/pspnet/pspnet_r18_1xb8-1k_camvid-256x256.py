@@ -3,7 +3,8 @@
 # batch 8, 1k iterations (~30 minutes on 2 CPU cores).
 _base_ = [
     'mmseg::_base_/models/pspnet_r50-d8.py', '../_base_/datasets/camvid.py',
-    'mmseg::_base_/default_runtime.py', '../_base_/schedules/schedule_cpu_1k.py'
+    'mmseg::_base_/default_runtime.py',
+    '../_base_/schedules/schedule_cpu_1k.py'
 ]
 custom_imports = dict(imports=['mmseg_synaug'], allow_failed_imports=False)
 crop_size = (256, 256)

@@ -4,7 +4,8 @@
 # divisible by 16).
 _base_ = [
     'mmseg::_base_/models/fcn_unet_s5-d16.py', '../_base_/datasets/camvid.py',
-    'mmseg::_base_/default_runtime.py', '../_base_/schedules/schedule_cpu_1k.py'
+    'mmseg::_base_/default_runtime.py',
+    '../_base_/schedules/schedule_cpu_1k.py'
 ]
 custom_imports = dict(imports=['mmseg_synaug'], allow_failed_imports=False)
 crop_size = (256, 256)

@@ -39,12 +39,13 @@ def test_image_synthesis_chain(camvid_root, tmp_path, monkeypatch):
         images = sorted((tmp_path / 'synthetic' / name / 'images').iterdir())
         assert len(images) == 3
     assert report.count('<!-- image-synthesis -->') == 2
-    for config in ('baseline', 'synaug-multi-r05', 'copypaste-multi'):
-        assert f'| `pspnet_r18_{config}_1xb8-1k_camvid-256x256` |' in report
+    for algorithm in ('pspnet', 'pspnet-synaug-multi-r05',
+                      'pspnet-copypaste-multi'):
+        assert f'| `{algorithm}_r18_1xb8-1k_camvid-256x256` |' in report
     # Each mix trained on its own synthetic folder, not the default one.
     dumped = (tmp_path / 'work/segmentors' /
-              'pspnet_r18_copypaste-multi_1xb8-1k_camvid-256x256/seed0' /
-              'pspnet_r18_copypaste-multi_1xb8-1k_camvid-256x256.py')
+              'pspnet-copypaste-multi_r18_1xb8-1k_camvid-256x256/seed0' /
+              'pspnet-copypaste-multi_r18_1xb8-1k_camvid-256x256.py')
     assert str(tmp_path / 'synthetic/camvid_multi_copypaste') in \
         dumped.read_text()
 

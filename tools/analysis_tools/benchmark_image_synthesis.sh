@@ -49,16 +49,16 @@ MIX=train_dataloader.dataset
 CROPS=("$MIX.real.pipeline.3.crop_size=($CROP,$CROP)"
        "$MIX.synthetic.pipeline.3.crop_size=($CROP,$CROP)")
 "$PYTHON" tools/analysis_tools/compare_configs.py \
-  configs/synaug/pspnet_r18_baseline_1xb8-1k_camvid-256x256.py \
-  configs/synaug/pspnet_r18_synaug-multi-r05_1xb8-1k_camvid-256x256.py \
-  configs/synaug/pspnet_r18_copypaste-multi_1xb8-1k_camvid-256x256.py \
+  configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py \
+  configs/synaug/pspnet-synaug-multi-r05_r18_1xb8-1k_camvid-256x256.py \
+  configs/synaug/pspnet-copypaste-multi_r18_1xb8-1k_camvid-256x256.py \
   --iters "$ITERS" --seeds $SEEDS --work-root "$WORK/segmentors" \
   --rare Pole SignSymbol Fence Pedestrian Bicyclist \
   --cfg-options "model.data_preprocessor.size=($CROP,$CROP)" ${EXTRA:-} \
-  --cfg-options-for pspnet_r18_baseline_1xb8-1k_camvid-256x256 \
+  --cfg-options-for pspnet_r18_1xb8-1k_camvid-256x256 \
   "train_dataloader.dataset.pipeline.3.crop_size=($CROP,$CROP)" \
-  --cfg-options-for pspnet_r18_synaug-multi-r05_1xb8-1k_camvid-256x256 \
+  --cfg-options-for pspnet-synaug-multi-r05_r18_1xb8-1k_camvid-256x256 \
   "${CROPS[@]}" "$MIX.synthetic.data_root=$SYNTHETIC/camvid_multi" \
-  --cfg-options-for pspnet_r18_copypaste-multi_1xb8-1k_camvid-256x256 \
+  --cfg-options-for pspnet-copypaste-multi_r18_1xb8-1k_camvid-256x256 \
   "${CROPS[@]}" "$MIX.synthetic.data_root=$SYNTHETIC/camvid_multi_copypaste" \
   ${WRITE:+--write "$WRITE" --section image-synthesis}

@@ -1,7 +1,8 @@
 # CamVid, 11 classes (void ignored), 367 train / 101 val images of 480x360.
 # data_root None looks the dataset up in this order: the config or
-# --cfg-options (train_dataloader.dataset.data_root=...), $SYNAUG_DATA_ROOT/camvid,
-# data/camvid in the repository, ../shared/data/camvid beside the repository.
+# --cfg-options (train_dataloader.dataset.data_root=...),
+# $SYNAUG_DATA_ROOT/camvid, data/camvid in the repository,
+# ../shared/data/camvid beside the repository.
 custom_imports = dict(imports=['mmseg_synaug'], allow_failed_imports=False)
 dataset_type = 'CamVidDataset'
 data_root = None

@@ -1,9 +1,31 @@
-"""Albumentations for segmentation, with every label map kept aligned."""
+"""Albumentations for segmentation, with every label map kept aligned.
+
+Albumentations is optional (``pip install 'mmseg_synaug[albu]'``): it is
+imported only when an :class:`AlbuSeg` is built.
+"""
+import importlib
 from typing import List
 
 import cv2
 from mmseg.datasets.transforms import Albu
 from mmseg.registry import TRANSFORMS
+
+
+def require_albumentations() -> None:
+    """Import albumentations, or say which extra installs it.
+
+    Raises:
+        ImportError: albumentations is not installed; the message names
+            the ``albu`` extra of mmseg_synaug.
+    """
+    try:
+        importlib.import_module('albumentations')
+    except ImportError as error:
+        raise ImportError(
+            'AlbuSeg needs albumentations, an optional dependency of '
+            "mmseg_synaug: install it with `pip install 'mmseg_synaug[albu]'` "
+            '(the tested version is pinned in requirements/albu.txt).'
+        ) from error
 
 
 @TRANSFORMS.register_module()
@@ -41,6 +63,7 @@ class AlbuSeg(Albu):
     def __init__(self,
                  transforms: List[dict],
                  update_pad_shape: bool = False) -> None:
+        require_albumentations()
         super().__init__(transforms, update_pad_shape=update_pad_shape)
 
     def transform(self, results: dict) -> dict:

@@ -71,7 +71,7 @@ def test_geometric_transforms_keep_pixels_aligned(sample):
 
 def test_config_example_runs_rain_snow_fog_flip_blur(camvid_root):
     cfg = Config.fromfile(
-        REPO_ROOT / 'configs/albu/pspnet_r18_albu_1xb8-1k_camvid-256x256.py')
+        REPO_ROOT / 'configs/albu/pspnet-albu_r18_1xb8-1k_camvid-256x256.py')
     albu_cfg = [t for t in cfg.train_pipeline if t['type'] == 'AlbuSeg'][0]
     names = str(albu_cfg['transforms'])
     for name in ('RandomRain', 'RandomSnow', 'RandomFog', 'HorizontalFlip',

@@ -1,6 +1,7 @@
 # The CPU PSPNet baseline with Albumentations weather and blur: rain, snow,
 # fog, horizontal flip and blur, through AlbuSeg (mmseg's Albu keeping every
-# label map aligned). Albumentations version: requirements/runtime.txt.
+# label map aligned). Needs the `albu` extra (pip install
+# 'mmseg_synaug[albu]'); the tested version is pinned in requirements/albu.txt.
 _base_ = ['../pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py']
 crop_size = (256, 256)
 albu_transforms = [

@@ -1,7 +1,0 @@
-# Ablation: synthetic samples from 'reconstruct' recomposition instead of 'multi'
-# (tools/synthesize.py --mode reconstruct --out work_dirs/synthetic/camvid_reconstruct).
-_base_ = ['../pspnet_synaug_camvid.py']
-train_dataloader = dict(
-    dataset=dict(
-        synthetic=dict(
-            data_root='{{ fileDirname }}/../../work_dirs/synthetic/camvid_reconstruct')))
