@@ -69,21 +69,12 @@ def test_class_weighted_mean_divides_by_the_weights_of_valid_targets(
 
 
 def test_class_weighted_mean_matches_mmseg_cross_entropy(batch):
-    """With epsilon 0 the loss is mmseg's cross_entropy, weights and
-    ignored pixels included (mmseg needs avg_non_ignore for them), and
-    without ignored pixels for both averaging modes."""
+    """With epsilon 0 the loss is mmseg's cross_entropy with class weights,
+    for both averaging modes. (mmseg looks up the weight of every label,
+    ignored ones included, and raises on them; torch is the reference with
+    ignored pixels, above.)"""
     logits, label = batch
     weights = [1.0, 2.0, 0.5, 1.5, 3.0]
-    loss = LabelSmoothingLoss(
-        epsilon=0.0, class_weight=weights, avg_non_ignore=True)
-    expected = cross_entropy(
-        logits,
-        label,
-        class_weight=torch.tensor(weights),
-        ignore_index=255,
-        avg_non_ignore=True)
-    torch.testing.assert_close(loss(logits, label), expected)
-
     full = label.clone()
     full[full == 255] = 1
     for avg_non_ignore in (True, False):
@@ -95,6 +86,12 @@ def test_class_weighted_mean_matches_mmseg_cross_entropy(batch):
             class_weight=torch.tensor(weights),
             ignore_index=255,
             avg_non_ignore=avg_non_ignore)
+        torch.testing.assert_close(loss(logits, full), expected)
+        # ... and the smoothed loss is torch's.
+        loss = LabelSmoothingLoss(
+            epsilon=0.3, class_weight=weights, avg_non_ignore=avg_non_ignore)
+        expected = F.cross_entropy(
+            logits, full, weight=torch.tensor(weights), label_smoothing=0.3)
         torch.testing.assert_close(loss(logits, full), expected)
 
 

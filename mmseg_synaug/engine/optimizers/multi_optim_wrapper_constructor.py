@@ -142,6 +142,13 @@ class MultiOptimWrapperConstructor:
                 'MultiOptimWrapperConstructor takes no top-level '
                 'paramwise_cfg: put it inside each wrapper config, e.g. '
                 'optim_wrapper.generator.paramwise_cfg.')
+        single_keys = {'optimizer', 'type'} & set(optim_wrapper_cfg)
+        if single_keys and 'modules' not in optim_wrapper_cfg:
+            raise TypeError(
+                'optim_wrapper holds a single optimizer '
+                f'({sorted(single_keys)}) beside the per-module configs: a '
+                'single-optimizer optim_wrapper was inherited; replace it '
+                'with `_delete_=True`, or name its `modules`.')
         cfgs: Dict[str, dict] = (
             dict(single=optim_wrapper_cfg)
             if 'modules' in optim_wrapper_cfg else optim_wrapper_cfg)
@@ -149,13 +156,10 @@ class MultiOptimWrapperConstructor:
         self.modules: Dict[str, Union[str, List[str]]] = {}
         self.constructors: Dict[str, DefaultOptimWrapperConstructor] = {}
         for key, cfg in cfgs.items():
-            if not isinstance(cfg, dict):
-                hint = (' A single-optimizer optim_wrapper was inherited: '
-                        'replace it with `_delete_=True`.'
-                        if key in ('optimizer', 'type') else '')
+            if not isinstance(cfg, dict) or 'optimizer' not in cfg:
                 raise TypeError(
                     f'optim_wrapper.{key} must be an optim-wrapper config '
-                    f'(a dict), got {cfg!r}.{hint}')
+                    f'with an `optimizer`, got {cfg!r}.')
             cfg = copy.deepcopy(dict(cfg))
             self.modules[key] = cfg.pop('modules', key)
             cfg.setdefault('type', 'OptimWrapper')

@@ -34,9 +34,9 @@ def label_smoothing_cross_entropy(
     pixels (``avg_non_ignore=False``) or of non-ignored pixels
     (``avg_non_ignore=True``); with class weights it divides by the sum of
     the weights of the valid targets, ``sum_i w_{y_i}``, as torch's
-    ``F.cross_entropy(weight=...)`` and mmseg do. (mmseg looks the weight of
-    ignored pixels up too when ``avg_non_ignore=False`` and fails on them;
-    here they never count.) An explicit ``avg_factor`` wins.
+    ``F.cross_entropy(weight=...)`` and mmseg do. (mmseg looks up the
+    weight of every label, ignored ones included, and fails on them; here
+    they never count.) An explicit ``avg_factor`` wins.
 
     Args:
         pred (Tensor): Logits, shape (N, K, H, W).
