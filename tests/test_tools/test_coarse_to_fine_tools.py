@@ -186,8 +186,8 @@ def test_other_configs_build(camvid_root):
     from mmseg.registry import DATASETS
     init_default_scope('mmseg')
     camvid = Config.fromfile(
-        str(CONFIGS / 'coarse-to-fine_unet-s5-d16_1xb4-400iter_camvid-simcoarse'
-            '-256x256.py'))
+        str(CONFIGS / 'coarse-to-fine_unet-s5-d16_1xb4-400iter_camvid-'
+            'simcoarse-256x256.py'))
     dataset = DATASETS.build(camvid.val_dataloader.dataset)
     sample = dataset[0]['data_samples']
     assert sample.gt_coarse_seg_map.shape == sample.gt_sem_seg.shape

@@ -13,8 +13,8 @@ import re
 from typing import Dict, List, Sequence, Union
 
 import torch.nn as nn
-from mmengine.model import BaseModel, MMDistributedDataParallel
-from mmengine.model import is_model_wrapper
+from mmengine.model import (BaseModel, MMDistributedDataParallel,
+                            is_model_wrapper)
 from mmengine.optim import (DefaultOptimWrapperConstructor, OptimWrapper,
                             OptimWrapperDict)
 from mmseg.registry import OPTIM_WRAPPER_CONSTRUCTORS
@@ -22,8 +22,8 @@ from mmseg.registry import OPTIM_WRAPPER_CONSTRUCTORS
 __all__ = ['MultiOptimWrapperConstructor', 'select_modules']
 
 
-def _select_names(model: nn.Module, names: Union[str, Sequence[str]]
-                  ) -> List[str]:
+def _select_names(model: nn.Module, names: Union[str,
+                                                 Sequence[str]]) -> List[str]:
     """Names of the sub-modules that ``names`` select, as mmagic does.
 
     A name that is a child of ``model`` selects that child; any other is a
@@ -54,8 +54,8 @@ def _select_names(model: nn.Module, names: Union[str, Sequence[str]]
     ]
 
 
-def select_modules(model: nn.Module,
-                   names: Union[str, Sequence[str]]) -> nn.Module:
+def select_modules(model: nn.Module, names: Union[str,
+                                                  Sequence[str]]) -> nn.Module:
     """The sub-modules of ``model`` that ``names`` select, under their names.
 
     Returns a container whose parameters are the selected modules'
@@ -167,8 +167,8 @@ class MultiOptimWrapperConstructor:
             self.constructors[key] = DefaultOptimWrapperConstructor(
                 cfg, paramwise)
 
-    def __call__(self, model: nn.Module
-                 ) -> Union[OptimWrapperDict, OptimWrapper]:
+    def __call__(self,
+                 model: nn.Module) -> Union[OptimWrapperDict, OptimWrapper]:
         """Build the wrappers.
 
         Args:

@@ -73,8 +73,7 @@ class FCDiscriminator(BaseModule):
         prev = num_classes
         for out in self.channels:
             convs.append(
-                ConvModule(
-                    prev, out, 4, stride=2, padding=1, act_cfg=act_cfg))
+                ConvModule(prev, out, 4, stride=2, padding=1, act_cfg=act_cfg))
             prev = out
         self.convs = nn.Sequential(*convs)
         self.conv_out = nn.Conv2d(prev, 1, 4, stride=2, padding=1)

@@ -15,8 +15,8 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
-from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
-                         SampleList, add_prefix)
+from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig, SampleList,
+                         add_prefix)
 from torch import Tensor
 
 from ...utils import DataError

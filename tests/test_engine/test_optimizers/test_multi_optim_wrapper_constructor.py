@@ -50,8 +50,9 @@ def test_config_gives_two_optimizers_over_disjoint_parameters(built):
 
 def test_key_names_a_sub_module(built):
     model, _ = built
-    wrappers = MultiOptimWrapperConstructor(
-        dict(decode_head=SGD, discriminator=SGD))(model)
+    constructor = MultiOptimWrapperConstructor(
+        dict(decode_head=SGD, discriminator=SGD))
+    wrappers = constructor(model)
     assert ids(wrappers['decode_head']) == {
         id(p)
         for p in model.decode_head.parameters()
@@ -74,21 +75,26 @@ def test_paramwise_cfg_per_wrapper_over_several_modules(built):
 
 def test_regular_expressions_select_nested_modules(built):
     model, _ = built
-    wrappers = MultiOptimWrapperConstructor(
-        dict(late=dict(SGD, modules=r'backbone\.layer[34]')))(model)
-    expected = [*model.backbone.layer3.parameters(),
-                *model.backbone.layer4.parameters()]
+    constructor = MultiOptimWrapperConstructor(
+        dict(late=dict(SGD, modules=r'backbone\.layer[34]')))
+    wrappers = constructor(model)
+    expected = [
+        *model.backbone.layer3.parameters(),
+        *model.backbone.layer4.parameters()
+    ]
     assert ids(wrappers['late']) == {id(p) for p in expected}
 
 
 def test_top_level_modules_give_one_wrapper(built):
     model, _ = built
-    wrapper = MultiOptimWrapperConstructor(
-        dict(SGD, modules=['backbone', 'decode_head']))(model)
+    constructor = MultiOptimWrapperConstructor(
+        dict(SGD, modules=['backbone', 'decode_head']))
+    wrapper = constructor(model)
     assert type(wrapper) is OptimWrapper
     assert ids(wrapper) == {
         id(p)
-        for m in (model.backbone, model.decode_head) for p in m.parameters()
+        for m in (model.backbone, model.decode_head)
+        for p in m.parameters()
     }
 
 
@@ -112,8 +118,9 @@ def test_unknown_module_and_overlap_are_clear_errors(built):
     model, _ = built
     with pytest.raises(ValueError, match="'generator'.*children"):
         MultiOptimWrapperConstructor(dict(generator=SGD))(model)
+    constructor = MultiOptimWrapperConstructor(
+        dict(
+            segmentor=dict(SGD, modules=['backbone', 'decode_head']),
+            head=dict(SGD, modules='decode_head')))
     with pytest.raises(ValueError, match='share parameters'):
-        MultiOptimWrapperConstructor(
-            dict(
-                segmentor=dict(SGD, modules=['backbone', 'decode_head']),
-                head=dict(SGD, modules='decode_head')))(model)
+        constructor(model)

@@ -12,16 +12,13 @@ ITERS = 3
 def tiny_runner(config, work_dir) -> Runner:
     cfg = Config.fromfile(str(config))
     cfg.work_dir = str(work_dir)
-    cfg.merge_from_dict({
-        'model.data_preprocessor.size': (64, 64),
-        'train_dataloader.batch_size': 2,
-        'train_dataloader.num_workers': 0,
-        'train_dataloader.persistent_workers': False,
-        'train_dataloader.dataset.pipeline.3.crop_size': (64, 64),
-        'train_cfg.max_iters': ITERS,
-        'default_hooks.logger.interval': 1,
-        'randomness.seed': 0,
-    })
+    cfg.model.data_preprocessor.size = (64, 64)
+    cfg.train_dataloader.update(
+        batch_size=2, num_workers=0, persistent_workers=False)
+    cfg.train_dataloader.dataset.pipeline[3].crop_size = (64, 64)
+    cfg.train_cfg.max_iters = ITERS
+    cfg.default_hooks.logger.interval = 1
+    cfg.randomness = dict(seed=0)
     cfg.default_hooks.checkpoint = None
     cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
     cfg.test_dataloader = cfg.test_cfg = cfg.test_evaluator = None
