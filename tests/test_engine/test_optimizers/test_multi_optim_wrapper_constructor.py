@@ -124,3 +124,32 @@ def test_unknown_module_and_overlap_are_clear_errors(built):
             head=dict(SGD, modules='decode_head')))
     with pytest.raises(ValueError, match='share parameters'):
         constructor(model)
+
+
+@pytest.mark.parametrize(
+    'cfg', [
+        dict(decode_head=SGD, discriminator=SGD),
+        dict(late=dict(SGD, modules=r'backbone\.layer[34]'), head=SGD),
+        dict(SGD, modules=['backbone', 'decode_head']),
+    ],
+    ids=['per-module', 'regex', 'one-wrapper'])
+def test_same_parameters_as_mmagics_constructor(built, cfg):
+    """Where mmagic imports, its constructor builds the same optimizers
+    from the same config (head: a key naming the module decode_head)."""
+    module = pytest.importorskip(
+        'mmagic.engine.optimizers.multi_optimizer_constructor')
+    model, _ = built
+    cfg = copy.deepcopy(cfg)
+    if 'head' in cfg:
+        cfg['head'] = dict(cfg['head'], modules='decode_head')
+    ours = MultiOptimWrapperConstructor(copy.deepcopy(cfg))(model)
+    theirs = module.MultiOptimWrapperConstructor(copy.deepcopy(cfg))(model)
+    if isinstance(ours, OptimWrapperDict):
+        assert set(ours.keys()) == set(theirs.keys())
+        pairs = [(ours[key], theirs[key]) for key in ours.keys()]
+    else:
+        pairs = [(ours, theirs)]
+    for a, b in pairs:
+        assert type(a) is type(b)
+        assert type(a.optimizer) is type(b.optimizer)
+        assert ids(a) == ids(b)
