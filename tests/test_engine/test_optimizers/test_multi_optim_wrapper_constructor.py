@@ -153,3 +153,21 @@ def test_same_parameters_as_mmagics_constructor(built, cfg):
         assert type(a) is type(b)
         assert type(a.optimizer) is type(b.optimizer)
         assert ids(a) == ids(b)
+
+
+def test_distributed_wrapper_that_bypasses_train_step_is_refused(
+        built, tmp_path):
+    """MMDistributedDataParallel runs its own train_step, not the
+    adversarial segmentor's: a clear refusal instead of plain training."""
+    import torch.distributed as dist
+    from mmengine.model import MMDistributedDataParallel
+    _, cfg = built
+    model = MODELS.build(cfg.model)
+    dist.init_process_group(
+        'gloo', init_method=f'file://{tmp_path}/pg', rank=0, world_size=1)
+    try:
+        wrapped = MMDistributedDataParallel(module=model, device_ids=None)
+        with pytest.raises(NotImplementedError, match='one process'):
+            build_optim_wrapper(wrapped, cfg.optim_wrapper)
+    finally:
+        dist.destroy_process_group()
