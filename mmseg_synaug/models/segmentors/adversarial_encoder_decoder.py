@@ -143,6 +143,7 @@ class AdversarialEncoderDecoder(EncoderDecoder):
                 f'the decode head predicts {self.num_classes} classes: set '
                 f'model.discriminator.num_classes={self.num_classes}.')
         self.adversarial_loss = MODELS.build(adversarial_loss)
+        self._optimizers_checked = False
 
     @property
     def adv_loss_weight(self) -> float:
@@ -165,7 +166,7 @@ class AdversarialEncoderDecoder(EncoderDecoder):
             accuracies ``disc.acc_real`` and ``disc.acc_fake`` (%).
         """
         seg_optim, disc_optim = self._split_optim_wrapper(optim_wrapper)
-        if not getattr(self, '_optimizers_checked', False):
+        if not self._optimizers_checked:
             self._check_optimizers(seg_optim, disc_optim)
 
         # 1. Segmentor step: task losses + lambda * BCE(D(x, S(x)), real).
