@@ -91,7 +91,7 @@ test_cfg = None
 test_evaluator = None
 adam = dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))
 optim_wrapper = dict(
-    constructor='SubmoduleOptimWrapperConstructor',
+    constructor='MultiOptimWrapperConstructor',
     generator=dict(optimizer=adam),
     encoder=dict(optimizer=adam),
     discriminator=dict(optimizer=adam))

@@ -4,7 +4,7 @@ import torch
 from mmseg.registry import MODELS
 
 from feature_synthesis_helpers import PSPNET, camvid_patches
-from mmseg_synaug.engine import SubmoduleOptimWrapperConstructor
+from mmseg_synaug.engine import MultiOptimWrapperConstructor
 from mmseg_synaug.models import (ASPPLayoutEncoder, FeatureBicycleGAN,
                                  forward_to_stage, mask_to_onehot)
 
@@ -94,7 +94,7 @@ def test_bicyclegan_train_step_on_real_patches(camvid_root,
     model.init_weights()
     model.train()
     adam = dict(optimizer=dict(type='Adam', lr=1e-3))
-    optim = SubmoduleOptimWrapperConstructor(
+    optim = MultiOptimWrapperConstructor(
         dict(generator=adam, encoder=adam, discriminator=adam))(model)
     before = {
         name: {k: v.clone()

@@ -14,8 +14,8 @@ from conftest import REPO_ROOT, run_tool
 from mmseg_synaug.utils import DataError
 
 CONFIGS = REPO_ROOT / 'configs/coarse_to_fine'
-REFINER = CONFIGS / 'coarse-to-fine_unet-s5-d16_1xb4-400_fasseg-256x256.py'
-DISC = CONFIGS / ('coarse-to-fine-disc-half-fine_unet-s5-d16_1xb4-400_'
+REFINER = CONFIGS / 'coarse-to-fine_unet-s5-d16_1xb4-400iter_fasseg-256x256.py'
+DISC = CONFIGS / ('coarse-to-fine-disc-half-fine_unet-s5-d16_1xb4-400iter_'
                   'fasseg-256x256.py')
 
 
@@ -186,14 +186,14 @@ def test_other_configs_build(camvid_root):
     from mmseg.registry import DATASETS
     init_default_scope('mmseg')
     camvid = Config.fromfile(
-        str(CONFIGS / 'coarse-to-fine_unet-s5-d16_1xb4-400_camvid-simcoarse'
-            '-256x256.py'))
+        str(CONFIGS / 'coarse-to-fine_unet-s5-d16_1xb4-400iter_camvid-'
+            'simcoarse-256x256.py'))
     dataset = DATASETS.build(camvid.val_dataloader.dataset)
     sample = dataset[0]['data_samples']
     assert sample.gt_coarse_seg_map.shape == sample.gt_sem_seg.shape
     assert (sample.gt_coarse_seg_map.data == 255).any()  # simulated void
     cityscapes = Config.fromfile(
-        str(CONFIGS / 'coarse-to-fine_unet-s5-d16_1xb4-400_cityscapes-'
+        str(CONFIGS / 'coarse-to-fine_unet-s5-d16_1xb4-400iter_cityscapes-'
             'gtcoarse-512x512.py'))
     assert cityscapes.model.num_classes == 19
     assert cityscapes.train_dataloader.dataset.type == \

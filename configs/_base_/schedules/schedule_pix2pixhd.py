@@ -1,7 +1,7 @@
 # GAN schedule of pix2pixHD: Adam, lr 2e-4, betas (0.5, 0.999) for both the
 # generator and the discriminators, iteration-based, no validation loop.
 optim_wrapper = dict(
-    constructor='mmagic.MultiOptimWrapperConstructor',
+    constructor='MultiOptimWrapperConstructor',
     generator=dict(
         type='OptimWrapper',
         optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))),

@@ -1,7 +1,4 @@
-from .adversarial_optim_wrapper_constructor import \
-    AdversarialOptimWrapperConstructor
-from .submodule_constructor import SubmoduleOptimWrapperConstructor
+from .multi_optim_wrapper_constructor import (MultiOptimWrapperConstructor,
+                                              select_modules)
 
-__all__ = [
-    'AdversarialOptimWrapperConstructor', 'SubmoduleOptimWrapperConstructor'
-]
+__all__ = ['MultiOptimWrapperConstructor', 'select_modules']

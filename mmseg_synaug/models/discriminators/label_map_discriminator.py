@@ -2,9 +2,8 @@
 
 It tells ground-truth label maps from a segmentor's predictions, each paired
 with its image (Luc et al., "Semantic Segmentation using Adversarial
-Networks", 2016), or from the label map alone (the probability-only
-discriminator of Hung et al., "Adversarial Learning for Semi-Supervised
-Semantic Segmentation", 2018).
+Networks", 2016), with one logit per image. The per-pixel discriminator of
+Hung et al. (BMVC 2018) is :class:`FCDiscriminator`.
 """
 from typing import Optional, Sequence
 
@@ -31,7 +30,8 @@ class LabelMapDiscriminator(BaseModule):
     3x3 convolution of ``channels[i]`` with a LeakyReLU; a last 3x3
     convolution gives a one-channel map of patch scores, averaged into one
     logit per image. With ``with_image=False`` the image branch is absent
-    and the discriminator sees the label map only (Hung et al.).
+    and the discriminator sees the label map only (an image-level ablation;
+    Hung et al.'s per-pixel discriminator is :class:`FCDiscriminator`).
 
     ``downsample > 1`` average-pools the label map and the image by that
     factor before the first convolutions: a cheaper discriminator that sees

@@ -408,7 +408,7 @@ class FeatureBicycleGAN(BaseModel):
     segmentor). One :meth:`train_step` updates the discriminator, then the
     generator and encoder together; the optimizers are an
     :class:`OptimWrapperDict` with the keys ``generator``, ``encoder`` and
-    ``discriminator`` (see :class:`SubmoduleOptimWrapperConstructor`).
+    ``discriminator`` (see :class:`MultiOptimWrapperConstructor`).
 
     Losses (logged under these names):
         - ``loss_gan_vae``, ``loss_gan``: LSGAN of the generator on the
@@ -523,7 +523,7 @@ class FeatureBicycleGAN(BaseModel):
             raise KeyError(
                 f'optim_wrapper lacks {sorted(missing)}: give one optimizer '
                 'per sub-network with constructor='
-                '"SubmoduleOptimWrapperConstructor".')
+                '"MultiOptimWrapperConstructor".')
         data = self.data_preprocessor(data, True)
         real = data['inputs']['features']
         masks = data['inputs']['masks']

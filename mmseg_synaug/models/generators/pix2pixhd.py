@@ -286,7 +286,7 @@ class Pix2PixHD(BaseModel):
                     f'Pix2PixHD.train_step needs an optimizer wrapper '
                     f"'{key}', got {list(optim_wrapper.keys())}.",
                     fix='Use optim_wrapper=dict(constructor='
-                    "'mmagic.MultiOptimWrapperConstructor', generator=..., "
+                    "'MultiOptimWrapperConstructor', generator=..., "
                     'discriminator=...).')
         data = self.data_preprocessor(data, True)
         real = data['inputs']

@@ -1,5 +1,12 @@
-"""Binary cross-entropy on a discriminator's logits (Luc et al., 2016)."""
-from typing import Optional
+"""Binary cross-entropy on a discriminator's logits.
+
+Luc et al., "Semantic Segmentation using Adversarial Networks" (2016), with
+one logit per image; Hung et al., "Adversarial Learning for Semi-Supervised
+Semantic Segmentation" (BMVC 2018), with one logit per pixel, averaged over
+the pixels that are not ignored (``weight`` a 0/1 mask, ``avg_factor`` its
+sum).
+"""
+from typing import Optional, Union
 
 import torch
 import torch.nn as nn
@@ -13,7 +20,9 @@ __all__ = ['adversarial_loss', 'AdversarialLoss']
 def adversarial_loss(pred: Tensor,
                      target_is_real: bool,
                      weight: Optional[Tensor] = None,
-                     reduction: str = 'mean') -> Tensor:
+                     reduction: str = 'mean',
+                     avg_factor: Optional[Union[float, Tensor]] = None
+                     ) -> Tensor:
     """Binary cross-entropy of discriminator logits against one label.
 
     ``target_is_real=True`` gives ``-log(sigmoid(pred))``: the discriminator's
@@ -30,6 +39,10 @@ def adversarial_loss(pred: Tensor,
             ``pred``. Defaults to None.
         reduction (str): ``'mean'``, ``'sum'`` or ``'none'``.
             Defaults to ``'mean'``.
+        avg_factor (float or Tensor, optional): Divisor of the weighted sum
+            for ``reduction='mean'``, e.g. the number of valid pixels of a
+            0/1 ``weight`` mask (as mmseg's losses; 0 gives a zero loss).
+            Defaults to None (the mean over all elements).
 
     Returns:
         Tensor: The loss, a scalar unless ``reduction='none'``.
@@ -42,8 +55,15 @@ def adversarial_loss(pred: Tensor,
         raise ValueError(f'reduction must be "mean", "sum" or "none", '
                          f'got {reduction!r}.')
     target = torch.full_like(pred, 1.0 if target_is_real else 0.0)
-    return F.binary_cross_entropy_with_logits(
-        pred, target, weight=weight, reduction=reduction)
+    if avg_factor is None:
+        return F.binary_cross_entropy_with_logits(
+            pred, target, weight=weight, reduction=reduction)
+    if reduction != 'mean':
+        raise ValueError('avg_factor divides the mean: it cannot be used '
+                         f'with reduction={reduction!r}.')
+    loss = F.binary_cross_entropy_with_logits(
+        pred, target, weight=weight, reduction='sum')
+    return loss / (avg_factor + torch.finfo(torch.float32).eps)
 
 
 @MODELS.register_module()
@@ -77,14 +97,18 @@ class AdversarialLoss(nn.Module):
     def forward(self,
                 pred: Tensor,
                 target_is_real: bool = True,
-                weight: Optional[Tensor] = None) -> Tensor:
+                weight: Optional[Tensor] = None,
+                avg_factor: Optional[Union[float, Tensor]] = None) -> Tensor:
         """Compute the weighted loss.
 
         Args:
             pred (Tensor): Discriminator logits.
             target_is_real (bool): Whether the target is "real".
                 Defaults to True (the segmentor's term).
-            weight (Tensor, optional): Element-wise weight. Defaults to None.
+            weight (Tensor, optional): Element-wise weight, e.g. the mask
+                of valid pixels. Defaults to None.
+            avg_factor (float or Tensor, optional): Divisor of the mean,
+                e.g. the number of valid pixels. Defaults to None.
 
         Returns:
             Tensor: The weighted loss.
@@ -94,7 +118,11 @@ class AdversarialLoss(nn.Module):
             - output: scalar, or the shape of ``pred`` for ``'none'``.
         """
         return self.loss_weight * adversarial_loss(
-            pred, target_is_real, weight=weight, reduction=self.reduction)
+            pred,
+            target_is_real,
+            weight=weight,
+            reduction=self.reduction,
+            avg_factor=avg_factor)
 
     @property
     def loss_name(self) -> str:

@@ -29,9 +29,14 @@ def label_smoothing_cross_entropy(
 
     Per pixel: ``(1 - eps) * w_y * (-log p_y) + eps / K * sum_c w_c *
     (-log p_c)``, as ``F.cross_entropy(label_smoothing=eps)``; ignored
-    pixels give 0. Reduction and averaging follow mmseg's
-    ``cross_entropy`` (``avg_non_ignore`` divides by the number of
-    non-ignored pixels).
+    pixels give 0. The ``'mean'`` reduction follows mmseg's
+    ``cross_entropy``: without class weights it divides by the number of
+    pixels (``avg_non_ignore=False``) or of non-ignored pixels
+    (``avg_non_ignore=True``); with class weights it divides by the sum of
+    the weights of the valid targets, ``sum_i w_{y_i}``, as torch's
+    ``F.cross_entropy(weight=...)`` and mmseg do. (mmseg looks up the
+    weight of every label, ignored ones included, and fails on them; here
+    they never count.) An explicit ``avg_factor`` wins.
 
     Args:
         pred (Tensor): Logits, shape (N, K, H, W).
@@ -46,8 +51,8 @@ def label_smoothing_cross_entropy(
             Defaults to ``'mean'``.
         avg_factor (float, optional): Divisor of the mean. Defaults to None.
         ignore_index (int): Label ignored. Defaults to 255.
-        avg_non_ignore (bool): Average over non-ignored pixels only.
-            Defaults to False.
+        avg_non_ignore (bool): Without class weights, average over
+            non-ignored pixels only. Defaults to False.
 
     Returns:
         Tensor: The loss.
@@ -70,8 +75,13 @@ def label_smoothing_cross_entropy(
         eps = eps.view(-1, 1, 1)
     loss = ((1 - eps) * nll + eps * uniform) * valid
 
-    if (avg_factor is None) and avg_non_ignore and reduction == 'mean':
-        avg_factor = valid.sum().item()
+    if avg_factor is None and reduction == 'mean':
+        if class_weight is not None:
+            # The sum of the weights of the valid targets, as torch's
+            # weighted mean and mmseg's cross_entropy.
+            avg_factor = (class_w[safe_label] * valid).sum()
+        elif avg_non_ignore:
+            avg_factor = valid.sum().item()
     if weight is not None:
         weight = weight.float()
     return weight_reduce_loss(
@@ -96,8 +106,9 @@ class LabelSmoothingLoss(nn.Module):
         loss_weight (float): Multiplier of the loss. Defaults to 1.0.
         loss_name (str): Name in the logs. Defaults to
             ``'loss_label_smoothing'``.
-        avg_non_ignore (bool): Average over non-ignored pixels only.
-            Defaults to False.
+        avg_non_ignore (bool): Average over non-ignored pixels only;
+            with ``class_weight`` the mean is always over the weights of
+            the non-ignored pixels. Defaults to False.
     """
 
     def __init__(self,

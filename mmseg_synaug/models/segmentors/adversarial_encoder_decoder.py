@@ -1,20 +1,27 @@
-"""Adversarial training of an encoder-decoder segmentor (Luc et al., 2016)."""
+"""Adversarial training of an encoder-decoder segmentor.
+
+Luc, Couprie, Chintala and Verbeek, "Semantic Segmentation using
+Adversarial Networks" (NIPS workshop 2016), with an image-level
+discriminator; Hung, Tsai, Liou, Lin and Yang, "Adversarial Learning for
+Semi-Supervised Semantic Segmentation" (BMVC 2018), with a per-pixel one
+whose loss is masked at ignored pixels.
+"""
 from contextlib import contextmanager
 from typing import Dict, Iterator, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
-from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
-                         SampleList, add_prefix)
+from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig, SampleList,
+                         add_prefix)
 from torch import Tensor
 
 from ...utils import DataError
 from ..losses import adversarial_loss
+from ..utils import one_hot_with_ignore
 
 __all__ = ['AdversarialEncoderDecoder']
 
@@ -51,7 +58,9 @@ class AdversarialEncoderDecoder(EncoderDecoder):
 
     Each training iteration, with two optimizers (an
     :class:`~mmengine.optim.OptimWrapperDict` with the keys ``segmentor`` and
-    ``discriminator``, built by ``AdversarialOptimWrapperConstructor``):
+    ``discriminator``, built by ``MultiOptimWrapperConstructor``; every
+    parameter outside the discriminator must be in the ``segmentor``
+    optimizer):
 
     1. Segmentor step: decode (and auxiliary) losses plus the adversarial
        term on the decode head's prediction, the discriminator frozen.
@@ -65,6 +74,12 @@ class AdversarialEncoderDecoder(EncoderDecoder):
     Ignored pixels (``ignore_index`` of the decode head, also where the data
     preprocessor padded) are zero vectors in both the one-hot ground truth
     and the prediction.
+
+    The discriminator may give one logit per image, ``(N, 1)`` (Luc et al.,
+    :class:`LabelMapDiscriminator`), or one per pixel, ``(N, 1, H, W)`` at
+    the input size (Hung et al., :class:`FCDiscriminator`); per-pixel, the
+    three binary cross-entropies are averaged over the pixels that are not
+    ignored, as in Hung et al.'s reference.
 
     Distributed training is not supported yet: the model runs its own
     ``train_step``, which mmengine's ``MMDistributedDataParallel`` bypasses.
@@ -128,6 +143,7 @@ class AdversarialEncoderDecoder(EncoderDecoder):
                 f'the decode head predicts {self.num_classes} classes: set '
                 f'model.discriminator.num_classes={self.num_classes}.')
         self.adversarial_loss = MODELS.build(adversarial_loss)
+        self._optimizers_checked = False
 
     @property
     def adv_loss_weight(self) -> float:
@@ -150,6 +166,8 @@ class AdversarialEncoderDecoder(EncoderDecoder):
             accuracies ``disc.acc_real`` and ``disc.acc_fake`` (%).
         """
         seg_optim, disc_optim = self._split_optim_wrapper(optim_wrapper)
+        if not self._optimizers_checked:
+            self._check_optimizers(seg_optim, disc_optim)
 
         # 1. Segmentor step: task losses + lambda * BCE(D(x, S(x)), real).
         with seg_optim.optim_context(self):
@@ -158,12 +176,15 @@ class AdversarialEncoderDecoder(EncoderDecoder):
             losses, seg_logits = self._segmentor_losses(inputs, data_samples)
             fake, real = self.discriminator_inputs(seg_logits, data_samples,
                                                    inputs.shape[2:])
+            # 1 at labelled pixels, 0 at ignored ones (zero one-hot).
+            valid = real.amax(dim=1, keepdim=True)
             image = inputs if self._disc_with_image else None
             if self.adv_loss_weight > 0:
                 with _frozen(self.discriminator):
                     pred_fake = self.discriminator(fake, image)
                 losses[self.adversarial_loss.loss_name] = \
-                    self.adversarial_loss(pred_fake, target_is_real=True)
+                    self.adversarial_loss(
+                        pred_fake, True, **self._masking(pred_fake, valid))
         seg_loss, log_vars = self.parse_losses(losses)
         seg_optim.update_params(seg_loss)
 
@@ -171,14 +192,16 @@ class AdversarialEncoderDecoder(EncoderDecoder):
         with disc_optim.optim_context(self.discriminator):
             pred_real = self.discriminator(real, image)
             pred_fake = self.discriminator(fake.detach(), image)
+            masking = self._masking(pred_real, valid)
             disc_losses = dict(
-                loss_real=adversarial_loss(pred_real, True),
-                loss_fake=adversarial_loss(pred_fake, False))
+                loss_real=adversarial_loss(pred_real, True, **masking),
+                loss_fake=adversarial_loss(pred_fake, False, **masking))
         disc_loss, disc_log_vars = self.parse_losses(disc_losses)
         disc_optim.update_params(disc_loss)
         with torch.no_grad():
-            disc_log_vars['acc_real'] = (pred_real > 0).float().mean() * 100
-            disc_log_vars['acc_fake'] = (pred_fake <= 0).float().mean() * 100
+            disc_log_vars['acc_real'] = self._accuracy(pred_real > 0, masking)
+            disc_log_vars['acc_fake'] = self._accuracy(
+                pred_fake <= 0, masking)
         log_vars.update(add_prefix(disc_log_vars, 'disc'))
         return log_vars
 
@@ -219,9 +242,9 @@ class AdversarialEncoderDecoder(EncoderDecoder):
                 f'index is {self.decode_head.ignore_index}.',
                 fix='map unlabelled pixels to the ignore index.')
         valid_mask = valid.unsqueeze(1).to(seg_logits.dtype)
-        real = F.one_hot(gt.where(valid, torch.zeros_like(gt)),
-                         self.num_classes).permute(0, 3, 1, 2)
-        real = real.to(seg_logits.dtype) * valid_mask
+        real = one_hot_with_ignore(
+            gt, self.num_classes,
+            self.decode_head.ignore_index).to(seg_logits.dtype)
         fake = resize(
             seg_logits,
             size=tuple(size),
@@ -234,6 +257,41 @@ class AdversarialEncoderDecoder(EncoderDecoder):
     @property
     def _disc_with_image(self) -> bool:
         return bool(getattr(self.discriminator, 'with_image', True))
+
+    @staticmethod
+    def _masking(pred: Tensor, valid: Tensor) -> Dict[str, Tensor]:
+        """``weight`` and ``avg_factor`` of a per-pixel discriminator's BCE.
+
+        Args:
+            pred (Tensor): Discriminator logits, (N, 1) per image or
+                (N, 1, H, W) per pixel.
+            valid (Tensor): 1 at labelled pixels, 0 at ignored ones,
+                (N, 1, H, W).
+
+        Returns:
+            dict[str, Tensor]: Empty for per-image logits; else the mask as
+            ``weight`` and its sum as ``avg_factor`` (the mean over the
+            valid pixels).
+        """
+        if pred.dim() == 2:
+            return {}
+        if pred.shape != valid.shape:
+            raise ValueError(
+                'A per-pixel discriminator must give (N, 1, H, W) logits at '
+                f'the input size {tuple(valid.shape)}, got '
+                f'{tuple(pred.shape)}: resize its output to the input '
+                '(as FCDiscriminator does), or give one logit per image, '
+                '(N, 1).')
+        return dict(weight=valid, avg_factor=valid.sum())
+
+    @staticmethod
+    def _accuracy(correct: Tensor, masking: Dict[str, Tensor]) -> Tensor:
+        """Share (%) of correct decisions, over the valid pixels if masked."""
+        correct = correct.float()
+        if not masking:
+            return correct.mean() * 100
+        weight = masking['weight']
+        return (correct * weight).sum() / weight.sum().clamp(min=1) * 100
 
     def _segmentor_losses(self, inputs: Tensor,
                           data_samples: SampleList) -> Tuple[dict, Tensor]:
@@ -252,8 +310,8 @@ class AdversarialEncoderDecoder(EncoderDecoder):
             optim_wrapper: OptimWrapperDict
     ) -> Tuple[OptimWrapper, OptimWrapper]:
         fix = ("set optim_wrapper=dict(constructor="
-               "'AdversarialOptimWrapperConstructor', segmentor=dict(...), "
-               'discriminator=dict(...)) in the config, as in '
+               "'MultiOptimWrapperConstructor', segmentor=dict(modules=[...], "
+               '...), discriminator=dict(...)) in the config, as in '
                'configs/adversarial/.')
         if not isinstance(optim_wrapper, OptimWrapperDict):
             raise TypeError(
@@ -268,3 +326,42 @@ class AdversarialEncoderDecoder(EncoderDecoder):
             raise KeyError(f'The OptimWrapperDict lacks {missing} '
                            f'(has {list(optim_wrapper.keys())}): {fix}')
         return optim_wrapper['segmentor'], optim_wrapper['discriminator']
+
+    def _check_optimizers(self, seg_optim: OptimWrapper,
+                          disc_optim: OptimWrapper) -> None:
+        """Refuse optimizers that miss or mix the two players' parameters.
+
+        Every trainable parameter outside the discriminator must be in the
+        segmentor's optimizer (a neck left out of
+        ``optim_wrapper.segmentor.modules`` would silently stay untrained),
+        and the discriminator's only in its own.
+        """
+
+        def ids(optim: OptimWrapper) -> set:
+            return {
+                id(p)
+                for group in optim.optimizer.param_groups
+                for p in group['params']
+            }
+
+        seg_ids, disc_ids = ids(seg_optim), ids(disc_optim)
+        disc_params = {id(p) for p in self.discriminator.parameters()}
+        untrained = sorted({
+            name.split('.')[0]
+            for name, p in self.named_parameters()
+            if p.requires_grad and id(p) not in disc_params
+            and id(p) not in seg_ids
+        })
+        if untrained:
+            raise ValueError(
+                f'The segmentor optimizer does not hold the parameters of '
+                f'{untrained}: add them to optim_wrapper.segmentor.modules '
+                "(e.g. modules=['backbone', 'neck', 'decode_head', "
+                "'auxiliary_head']).")
+        if disc_params & seg_ids or (disc_ids - disc_params):
+            raise ValueError(
+                'The segmentor and discriminator optimizers share '
+                'parameters: optim_wrapper.segmentor.modules must not name '
+                'the discriminator, and optim_wrapper.discriminator must '
+                'hold the discriminator only.')
+        self._optimizers_checked = True

@@ -12,27 +12,9 @@ from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
 from torch import Tensor
 
 from ...utils import DataError
+from ..utils import one_hot_with_ignore
 
-__all__ = ['CoarseToFineSegmentor', 'coarse_one_hot']
-
-
-def coarse_one_hot(coarse: Tensor, num_classes: int) -> Tensor:
-    """One-hot encode a coarse index map; other values give all zeros.
-
-    Args:
-        coarse (Tensor): Class indices; the ignore value (or any value
-            outside ``0..num_classes-1``) encodes as a zero vector.
-        num_classes (int): Number of classes K.
-
-    Returns:
-        Tensor: The float one-hot map.
-
-    Shape:
-        - coarse: (N, H, W)
-        - output: (N, K, H, W)
-    """
-    classes = torch.arange(num_classes, device=coarse.device)
-    return (coarse.unsqueeze(1) == classes.view(1, -1, 1, 1)).float()
+__all__ = ['CoarseToFineSegmentor']
 
 
 def _masked_bce(logits: Tensor, target: float, mask: Tensor) -> Tensor:
@@ -208,7 +190,8 @@ class CoarseToFineSegmentor(EncoderDecoder):
                 'use image_only=True.')
         coarse = self._stack_maps(data_samples, 'coarse_seg_map',
                                   inputs.shape[2:], inputs.device)
-        onehot = coarse_one_hot(coarse, self.num_classes).to(inputs.dtype)
+        onehot = one_hot_with_ignore(coarse, self.num_classes,
+                                     self.ignore_index).to(inputs.dtype)
         return torch.cat([inputs, onehot], dim=1)
 
     def loss(self, inputs: Tensor, data_samples: SampleList) -> dict:
@@ -292,7 +275,8 @@ class CoarseToFineSegmentor(EncoderDecoder):
         real_mask = (fine != self.ignore_index) & has_fine.view(-1, 1, 1)
 
         losses = dict()
-        real = coarse_one_hot(fine, self.num_classes).to(probs)
+        real = one_hot_with_ignore(fine, self.num_classes,
+                                   self.ignore_index).to(probs)
         loss_disc = (
             _masked_bce(self.discriminator(inputs, real), 1.0, real_mask) +
             _masked_bce(

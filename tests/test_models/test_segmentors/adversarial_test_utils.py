@@ -13,9 +13,9 @@ from mmseg.utils import register_all_modules
 from conftest import REPO_ROOT
 
 ADV_CONFIG = REPO_ROOT / 'configs/adversarial/' \
-    'adv-pspnet_r18_1xb8-1k_camvid-256x256.py'
-PROB_ONLY_CONFIG = REPO_ROOT / 'configs/adversarial/' \
-    'adv-pspnet_r18_1xb8-1k_camvid-256x256_prob-only.py'
+    'pspnet-adv_r18_1xb8-1k_camvid-256x256.py'
+HUNG_CONFIG = REPO_ROOT / 'configs/adversarial/' \
+    'pspnet-adv-hung_r18_1xb8-1k_camvid-256x256.py'
 PLAIN_CONFIG = REPO_ROOT / 'configs/pspnet/' \
     'pspnet_r18_1xb8-1k_camvid-256x256.py'
 

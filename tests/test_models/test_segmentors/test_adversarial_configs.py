@@ -11,13 +11,13 @@ from conftest import REPO_ROOT
 
 # adversarial config -> the plain config its checkpoint loads into
 PAIRS = {
-    'adv-pspnet_r18_1xb8-1k_camvid-256x256.py':
+    'pspnet-adv_r18_1xb8-1k_camvid-256x256.py':
     'pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py',
-    'adv-pspnet_r18_1xb8-1k_camvid-256x256_prob-only.py':
+    'pspnet-adv-hung_r18_1xb8-1k_camvid-256x256.py':
     'pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py',
-    'adv-fcn_vgg16-d8_1xb8-80k_cityscapes-512x1024.py':
+    'fcn-adv_vgg16-d8_1xb8-80k_cityscapes-512x1024.py':
     'fcn/fcn_vgg16-d8_1xb8-80k_cityscapes-512x1024.py',
-    'adv-pspnet_r50-d8_1xb8-80k_cityscapes-512x1024.py':
+    'pspnet-adv_r50-d8_1xb8-80k_cityscapes-512x1024.py':
     'pspnet/pspnet_r50-d8_4xb2-80k_cityscapes-512x1024.py',
 }
 

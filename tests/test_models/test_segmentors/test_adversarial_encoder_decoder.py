@@ -1,14 +1,16 @@
 """AdversarialEncoderDecoder: real train steps on CamVid, masking of ignored
-pixels, the lambda switch, and inference identical to the plain model."""
+pixels, the lambda switch, Hung et al.'s per-pixel variant, and inference
+identical to the plain model."""
 import copy
 
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.optim import OptimWrapper, OptimWrapperDict, build_optim_wrapper
 from mmengine.runner import load_checkpoint
 from mmseg.models.segmentors import EncoderDecoder
 
-from adversarial_test_utils import (ADV_CONFIG, PLAIN_CONFIG, PROB_ONLY_CONFIG,
+from adversarial_test_utils import (ADV_CONFIG, HUNG_CONFIG, PLAIN_CONFIG,
                                     build_model, camvid_batch, parameters_of)
 
 
@@ -138,10 +140,10 @@ def test_label_out_of_range_is_a_clear_error(train_batch):
         model.discriminator_inputs(torch.randn(2, 11, 8, 8), samples, (64, 64))
 
 
-def test_probability_only_discriminator_sees_no_image(train_batch):
-    model, cfg = build_model(PROB_ONLY_CONFIG)
-    assert cfg.model.discriminator.with_image is False
-    assert not hasattr(model.discriminator, 'image_branch')
+def test_hung_discriminator_sees_no_image(train_batch):
+    model, cfg = build_model(HUNG_CONFIG)
+    assert type(model.discriminator).__name__ == 'FCDiscriminator'
+    assert model.discriminator.with_image is False
     seen = []
     model.discriminator.register_forward_pre_hook(
         lambda module, args: seen.append(
@@ -153,6 +155,55 @@ def test_probability_only_discriminator_sees_no_image(train_batch):
     assert seen == [False, False, False]  # adversarial term, real, fake
     after = parameters_of(model.discriminator)
     assert any(not torch.equal(before[n], after[n]) for n in before)
+
+
+def test_hung_losses_are_per_pixel_bce_masked_at_ignored_pixels(
+        train_batch):
+    """Hung et al.: one logit per pixel at the input size; the adversarial
+    term (lambda 0.01) and the discriminator's real and fake losses are the
+    binary cross-entropies averaged over the labelled pixels only."""
+    model, cfg = build_model(HUNG_CONFIG)
+    assert cfg.model.adversarial_loss.loss_weight == 0.01
+    outputs = []
+    model.discriminator.register_forward_hook(
+        lambda module, args, out: outputs.append(out.detach().clone()))
+    gt = torch.stack([
+        s.gt_sem_seg.data for s in model.data_preprocessor(
+            copy.deepcopy(train_batch), True)['data_samples']
+    ])
+    valid = (gt != 255).float()
+    assert 0 < valid.mean() < 1, 'the images should contain void pixels'
+    log_vars = step(model, train_batch,
+                    build_optim_wrapper(model, cfg.optim_wrapper))
+
+    assert len(outputs) == 3
+    for out in outputs:
+        assert out.shape == (2, 1, 64, 64)
+    adv, real, fake = outputs
+
+    def masked_mean(loss):
+        return (loss * valid).sum() / valid.sum()
+
+    # -log(sigmoid(x)) = softplus(-x); -log(1 - sigmoid(x)) = softplus(x).
+    torch.testing.assert_close(log_vars['loss_adv'],
+                               0.01 * masked_mean(F.softplus(-adv)))
+    torch.testing.assert_close(log_vars['disc.loss_real'],
+                               masked_mean(F.softplus(-real)))
+    torch.testing.assert_close(log_vars['disc.loss_fake'],
+                               masked_mean(F.softplus(fake)))
+    # Not the unmasked means.
+    assert not torch.allclose(log_vars['disc.loss_fake'],
+                              F.softplus(fake).mean())
+    torch.testing.assert_close(log_vars['disc.acc_real'],
+                               100 * masked_mean((real > 0).float()))
+
+
+def test_segmentor_optimizer_must_hold_every_segmentor_module(train_batch):
+    model, cfg = build_model()
+    optim_cfg = copy.deepcopy(cfg.optim_wrapper)
+    optim_cfg.segmentor.modules = ['backbone', 'decode_head']
+    with pytest.raises(ValueError, match="auxiliary_head"):
+        step(model, train_batch, build_optim_wrapper(model, optim_cfg))
 
 
 def test_image_discriminator_sees_the_image(train_batch):

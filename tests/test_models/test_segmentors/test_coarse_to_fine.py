@@ -10,7 +10,7 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
 import mmseg_synaug  # noqa: F401
-from mmseg_synaug.models.segmentors.coarse_to_fine import coarse_one_hot
+from mmseg_synaug.models.utils import one_hot_with_ignore
 from mmseg_synaug.utils import DataError
 
 init_default_scope('mmseg')
@@ -75,12 +75,16 @@ def batch(sizes, has_fine=None):
         data_samples=[sample(h, w, f) for (h, w), f in zip(sizes, has_fine)])
 
 
-def test_one_hot_ignores_void():
-    coarse = torch.tensor([[[0, 3], [255, 1]]])
-    onehot = coarse_one_hot(coarse, K)
-    assert onehot.shape == (1, K, 2, 2)
-    assert onehot[0, :, 1, 0].sum() == 0
-    assert onehot[0, 3, 0, 1] == 1 and onehot.sum() == 3
+def coarse_one_hot(coarse: torch.Tensor, num_classes: int) -> torch.Tensor:
+    return one_hot_with_ignore(coarse, num_classes, ignore_index=255)
+
+
+def test_coarse_values_outside_the_classes_are_a_clear_error():
+    model = MODELS.build(model_cfg())
+    data = model.data_preprocessor(batch([(32, 32)]), True)
+    data['data_samples'][0].coarse_seg_map.data[0, 5, 5] = K + 2
+    with pytest.raises(ValueError, match=f'values \\[{K + 2}\\]'):
+        model.build_inputs(data['inputs'], data['data_samples'])
 
 
 def test_input_channels_are_image_plus_one_hot_coarse():

@@ -23,8 +23,10 @@ model = dict(
 # the discriminator's lr, so the discriminator's lr stays constant.
 optim_wrapper = dict(
     _delete_=True,
-    constructor='AdversarialOptimWrapperConstructor',
+    constructor='MultiOptimWrapperConstructor',
+    # The segmentor: every module but the discriminator.
     segmentor=dict(
+        modules=['backbone', 'decode_head', 'auxiliary_head'],
         type='OptimWrapper',
         optimizer=dict(
             type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0005),

@@ -6,7 +6,8 @@
 _base_ = [
     '../_base_/models/coarse-to-fine_unet-s5-d16.py',
     '../_base_/datasets/fasseg_coarse_fine.py',
-    'mmseg::_base_/default_runtime.py', '../_base_/schedules/schedule_cpu_1k.py'
+    'mmseg::_base_/default_runtime.py',
+    '../_base_/schedules/schedule_cpu_1k.py'
 ]
 custom_imports = dict(imports=['mmseg_synaug'], allow_failed_imports=False)
 max_iters = 400
