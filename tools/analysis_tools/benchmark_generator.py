@@ -13,7 +13,7 @@ between ``<!-- generator-throughput -->`` markers.
 
     python tools/analysis_tools/benchmark_generator.py \
         configs/pix2pixhd/pix2pixhd_w16-d3-r3_1xb2-2k_camvid-128x128.py \
-        configs/pix2pixhd/pix2pixhd_w64-d4-r9_1xb1-40k_camvid-360x480.py \
+        configs/pix2pixhd/pix2pixhd_w64-d4-r9_1xb1-73.4k_camvid-360x480.py \
         --write BENCHMARKS_generator.md
 """
 import argparse
@@ -38,7 +38,7 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 MARKER = '<!-- generator-throughput -->'
 DEFAULT_CONFIGS = [
     'configs/pix2pixhd/pix2pixhd_w16-d3-r3_1xb2-2k_camvid-128x128.py',
-    'configs/pix2pixhd/pix2pixhd_w64-d4-r9_1xb1-40k_camvid-360x480.py'
+    'configs/pix2pixhd/pix2pixhd_w64-d4-r9_1xb1-73.4k_camvid-360x480.py'
 ]
 
 
@@ -62,7 +62,7 @@ def parse_args() -> argparse.Namespace:
 
 def build_random(config: str, device: str):
     """The config's Pix2PixHD with random weights, without the VGG loss."""
-    from mmagic.registry import MODELS
+    from mmseg.registry import MODELS
     cfg = Config.fromfile(config)
     cfg.model.perceptual_loss = None
     init_default_scope('mmseg')

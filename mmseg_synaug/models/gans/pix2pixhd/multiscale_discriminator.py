@@ -10,7 +10,8 @@ from typing import List, Optional
 import torch
 import torch.nn as nn
 from mmengine.model import BaseModule
-from mmagic.registry import MODELS
+
+from .registration import register_gan_module
 
 
 class PatchDiscriminatorWithFeatures(nn.Module):
@@ -60,7 +61,7 @@ class PatchDiscriminatorWithFeatures(nn.Module):
         return features
 
 
-@MODELS.register_module()
+@register_gan_module
 class MultiScalePatchDiscriminator(BaseModule):
     """``num_scales`` PatchGAN discriminators on an image pyramid.
 

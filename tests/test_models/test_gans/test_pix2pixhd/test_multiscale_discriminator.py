@@ -1,7 +1,7 @@
 """MultiScalePatchDiscriminator: scales, features and the pyramid."""
 import torch
 
-from mmseg_synaug.models.generators import MultiScalePatchDiscriminator
+from mmseg_synaug.models import MultiScalePatchDiscriminator
 
 
 def test_features_per_scale():

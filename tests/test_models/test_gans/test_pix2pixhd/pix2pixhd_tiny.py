@@ -1,5 +1,5 @@
 """A tiny Pix2PixHD shared by the generator tests (import it)."""
-from mmseg_synaug.models.generators import Pix2PixHD
+from mmseg_synaug.models import Pix2PixHD
 
 NUM_CLASSES = 11
 

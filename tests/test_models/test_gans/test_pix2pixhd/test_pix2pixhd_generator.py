@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from mmseg_synaug.models.generators import Pix2PixHDGenerator
+from mmseg_synaug.models import Pix2PixHDGenerator
 from mmseg_synaug.utils import DataError
 
 

@@ -11,7 +11,7 @@ from mmagic.registry import MODELS
 
 from pix2pixhd_tiny import NUM_CLASSES, tiny_pix2pixhd
 from mmseg_synaug.datasets import CamVidDataset
-from mmseg_synaug.models.generators import Pix2PixHD, instance_boundaries
+from mmseg_synaug.models import Pix2PixHD, instance_boundaries
 from mmseg_synaug.utils import DataError
 
 
