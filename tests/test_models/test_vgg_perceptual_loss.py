@@ -48,3 +48,38 @@ def test_loss_values_random_weights():
     assert all(p.grad is None for p in loss.features.parameters())
     loss.train()
     assert not loss.features.training
+
+
+def test_reference_layer_weights_by_default():
+    """relu1_1 ... relu5_1 weighed 1/32, 1/16, 1/8, 1/4, 1."""
+    loss = VGGPerceptualLoss(None, allow_random_weights=True)
+    assert loss.layer_weights == {
+        1: 1 / 32, 6: 1 / 16, 11: 1 / 8, 20: 1 / 4, 29: 1.0}
+    assert not loss.imagenet_norm
+
+
+@pytest.mark.parametrize('imagenet_norm', [False, True])
+def test_input_normalisation(imagenet_norm):
+    """[-1, 1] into the VGG as the reference does, or ImageNet's (flag)."""
+    torch.manual_seed(0)
+    loss = VGGPerceptualLoss(
+        None, layer_weights=dict(relu1_1=1 / 32, relu2_1=1 / 16),
+        allow_random_weights=True, loss_weight=10.0,
+        imagenet_norm=imagenet_norm)
+    pred = torch.rand(1, 3, 16, 16) * 2 - 1
+    target = torch.rand(1, 3, 16, 16) * 2 - 1
+
+    def prepare(x):
+        if not imagenet_norm:
+            return x
+        mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
+        std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+        return ((x + 1) / 2 - mean) / std
+
+    def relu(x, index):
+        return loss.features[:index + 1](prepare(x))
+
+    expected = 10.0 * sum(
+        weight * torch.nn.functional.l1_loss(relu(pred, i), relu(target, i))
+        for i, weight in ((1, 1 / 32), (6, 1 / 16)))
+    torch.testing.assert_close(loss(pred, target), expected)

@@ -65,9 +65,15 @@ def _register_missing_mmagic_scope() -> None:
     scope ``mmagic``; without MMagic there is none and the user would read
     a bare ``KeyError``. This child holds only the names above.
     """
-    if 'mmagic' in MMENGINE_MODELS._children:
+    if 'mmagic' in MMENGINE_MODELS.children:
         return
-    stub = Registry('model', parent=MMENGINE_MODELS, scope='mmagic')
+    # Its location is this module (imported already): mmengine then does
+    # not try `mmagic.utils` when the stub is first searched.
+    stub = Registry(
+        'model',
+        parent=MMENGINE_MODELS,
+        scope='mmagic',
+        locations=[__name__])
     for name in GAN_MODULE_NAMES:
         stub.register_module(name=name, module=_missing_mmagic(name))
 

@@ -7,11 +7,13 @@ import torch
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.runner import load_checkpoint
-from mmagic.registry import MODELS
+from mmengine.registry import DefaultScope
+from mmseg.registry import MODELS
 
 from pix2pixhd_tiny import NUM_CLASSES, tiny_pix2pixhd
 from mmseg_synaug.datasets import CamVidDataset
-from mmseg_synaug.models import Pix2PixHD, instance_boundaries
+from mmseg_synaug.models import (Pix2PixHD, Pix2PixHDGenerator,
+                                 instance_boundaries)
 from mmseg_synaug.utils import DataError
 
 
@@ -20,19 +22,54 @@ def model() -> Pix2PixHD:
     return tiny_pix2pixhd()
 
 
-def test_registered_for_mmseg_configs():
-    model = MODELS.build(
+def _build(registry_type: str):
+    return MODELS.build(
         dict(
-            type='mmagic.Pix2PixHD',
+            type=registry_type,
             num_classes=3,
             generator=dict(
                 type='Pix2PixHDGenerator', base_channels=4,
                 num_downsamples=1, num_blocks=1),
             discriminator=dict(num_scales=1, base_channels=4)))
+
+
+def test_registered_in_mmseg_registry():
+    """type='Pix2PixHD' in mmseg's scope: no MMagic involved."""
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        model = _build('Pix2PixHD')
     assert isinstance(model, Pix2PixHD)
     assert model.generator.in_channels == 3
     assert model.discriminator.discriminators[0].layers[0][0].in_channels \
         == 3 + 3
+
+
+def test_registered_for_mmagic_configs():
+    """type='mmagic.Pix2PixHD' still builds where MMagic imports fully."""
+    pytest.importorskip('mmagic.models')
+    from mmagic.registry import MODELS as MMAGIC_MODELS
+    assert MMAGIC_MODELS.get('Pix2PixHD') is Pix2PixHD
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        model = _build('mmagic.Pix2PixHD')
+    assert isinstance(model, Pix2PixHD)
+    with DefaultScope.overwrite_default_scope('mmagic'):
+        model = MMAGIC_MODELS.build(
+            dict(type='Pix2PixHD', num_classes=3,
+                 generator=dict(base_channels=4, num_downsamples=1,
+                                num_blocks=1),
+                 discriminator=dict(num_scales=1, base_channels=4)))
+    assert isinstance(model.generator, Pix2PixHDGenerator)
+
+
+def test_checkpoint_of_mmagic_type_loads_into_mmseg_type(tmp_path):
+    """Checkpoints trained as mmagic.Pix2PixHD(Generator) still load."""
+    state = tiny_pix2pixhd().state_dict()
+    arch = state['_extra_state']['pix2pixhd_arch']
+    # what a checkpoint trained before the mmseg registration records
+    arch['generator']['type'] = 'mmagic.Pix2PixHDGenerator'
+    arch['discriminator']['type'] = 'mmagic.MultiScalePatchDiscriminator'
+    path = str(tmp_path / 'gen.pth')
+    torch.save(dict(state_dict=state, meta={}), path)
+    load_checkpoint(tiny_pix2pixhd(), path, map_location='cpu', strict=True)
 
 
 def test_one_hot_with_ignore(model):
