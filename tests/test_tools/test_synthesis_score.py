@@ -27,7 +27,7 @@ NUM = 2
 def scored(camvid_root, segmentor_checkpoint, tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp('synthesis_score')
     log = tmp_path / 'blocked_imports.txt'
-    config = tiny_generator_config(tmp_path, iters=3)
+    config = tiny_generator_config(tmp_path, iters=4)
     work_dir = tmp_path / 'work'
     trained = run_blocked(
         ['tools/train.py', config, '--work-dir',
@@ -35,14 +35,14 @@ def scored(camvid_root, segmentor_checkpoint, tmp_path_factory):
     out = tmp_path / 'score.json'
     scoring = run_blocked([
         'tools/analysis_tools/synthesis_score.py', config,
-        str(work_dir / 'iter_3.pth'),
+        str(work_dir / 'iter_4.pth'),
         str(SEG_CONFIG), segmentor_checkpoint, '--out',
         str(out), '--num',
         str(NUM)
     ], log)
     return dict(
         config=config,
-        checkpoint=str(work_dir / 'iter_3.pth'),
+        checkpoint=str(work_dir / 'iter_4.pth'),
         train_log=trained.stdout,
         score_log=scoring.stdout,
         blocked=log.read_text() if log.exists() else '',
@@ -65,12 +65,18 @@ def test_environment_is_blocked(tmp_path):
 
 
 def test_trains_and_reloads_without_mmagic_models(scored):
-    assert 'Iter(train) [3/3]' in scored['train_log']
-    assert 'loss_gan_g' in scored['train_log']
+    lines = {
+        i: line
+        for line in scored['train_log'].splitlines()
+        for i in range(1, 5) if f'Iter(train) [{i}/4]' in line
+    }
+    assert set(lines) == {1, 2, 3, 4}
+    assert 'loss_gan_g' in lines[4] and 'loss_feat' in lines[4]
     # nothing on the project's path even tried to import mmagic.models
     assert scored['blocked'] == ''
-    # the learning rate is constant for the first half, then decays
-    assert 'lr: 2.0000e-04' in scored['train_log']
+    # lr constant for the first half, then linearly to 0 at the last step
+    assert 'lr: 2.0000e-04' in lines[1] and 'lr: 2.0000e-04' in lines[3]
+    assert 'lr: 0.0000e+00' in lines[4]
 
 
 def test_json_holds_both_scores_per_class(scored):

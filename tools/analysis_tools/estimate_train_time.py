@@ -71,16 +71,23 @@ def _crop_and_batch(cfg: Config) -> Tuple[Tuple[int, int], int]:
     return tuple(size), int(cfg.train_dataloader.batch_size)
 
 
-def _batch(cfg: Config, size: Tuple[int, int], num_classes: int) -> dict:
+def _batch(size: Tuple[int, int], num_classes: int, num: int) -> dict:
     from mmengine.structures import PixelData
     from mmseg.structures import SegDataSample
-    sample = SegDataSample()
-    sample.gt_sem_seg = PixelData(
-        data=torch.randint(0, num_classes, (1, *size)))
-    sample.set_metainfo(dict(img_shape=size, ori_shape=size, pad_shape=size))
+    samples = []
+    for _ in range(num):
+        sample = SegDataSample()
+        sample.gt_sem_seg = PixelData(
+            data=torch.randint(0, num_classes, (1, *size)))
+        sample.set_metainfo(
+            dict(img_shape=size, ori_shape=size, pad_shape=size))
+        samples.append(sample)
     return dict(
-        inputs=[torch.randint(0, 256, (3, *size), dtype=torch.uint8)],
-        data_samples=[sample])
+        inputs=[
+            torch.randint(0, 256, (3, *size), dtype=torch.uint8)
+            for _ in range(num)
+        ],
+        data_samples=samples)
 
 
 def _optim_wrapper(model: torch.nn.Module):
@@ -98,8 +105,9 @@ def _optim_wrapper(model: torch.nn.Module):
 def step_flops(config: str, options: Optional[dict] = None) -> dict:
     """FLOPs of one training step of ``config`` at its crop and batch.
 
-    Counted on the CPU at batch 1 with random inputs and scaled by the
-    batch size (every layer's cost is linear in it).
+    Counted on the CPU at batch 2 (batch norm needs more than one value
+    per channel) with random inputs and scaled to the batch size (every
+    layer's cost is linear in it).
 
     Args:
         config (str): Config file.
@@ -124,12 +132,12 @@ def step_flops(config: str, options: Optional[dict] = None) -> dict:
     model.train()
     num_classes = getattr(model, 'num_classes', None) or getattr(
         model.decode_head, 'num_classes')
-    data = _batch(cfg, size, num_classes)
+    data = _batch(size, num_classes, 2)
     optim = _optim_wrapper(model)
     with FlopCounterMode(display=False) as counter:
         model.train_step(data, optim)
     return dict(
-        flops=counter.get_total_flops() * batch,
+        flops=counter.get_total_flops() * batch / 2,
         crop=size,
         batch=batch,
         max_iters=int(cfg.train_cfg.get('max_iters', 0)),

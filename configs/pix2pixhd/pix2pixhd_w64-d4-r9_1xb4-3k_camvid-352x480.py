@@ -2,18 +2,23 @@
 # most 6 minutes: the paper's global generator (w64-d4-r9, 182 M parameters)
 # and 3 discriminators of width 64, LSGAN + feature matching (lambda 10), no
 # VGG loss (its ImageNet weights are never downloaded); 352x480 crops (the
-# 360x480 images less 8 rows, a multiple of the generator's 16), batch 4,
-# bf16 autocast, 5k iterations (20k images: 55 epochs of the 367 training
-# images), lr 2e-4 constant for 2.5k iterations, then linearly to 0 (the
+# 360x480 images less 8 rows: a multiple of the generator's 16), batch 4,
+# bf16 autocast, 3k iterations (12k images: 33 epochs of the 367 training
+# images), lr 2e-4 constant for 1.5k iterations, then linearly to 0 (the
 # paper's schedule, compressed from its 200 epochs).
 # Time: an ESTIMATE, to be measured on the GPU (no GPU was available). One
-# training step is FLOPS_PER_ITER TFLOP (torch's FLOP counter, forward and
-# backward of both updates), against 7.07 TFLOP for the PSPNet-R18-d8 step
-# at batch 16 that the GPU kit measured at 0.078 s/iter on an H200 shared by
-# three runs (../shared/gpu/README.md); at that kit's rate one step takes
-# EST_S_PER_ITER s, 5k iterations EST_MINUTES minutes. Command of the
-# estimate: PYTHONPATH=. python tools/analysis_tools/benchmark_generator.py
-# --flops configs/pix2pixhd/pix2pixhd_w64-d4-r9_1xb4-5k_camvid-352x480.py
+# training step (both updates, forward and backward) is 4.32 TFLOP, counted
+# by torch's FLOP counter on the CPU; the PSPNet-R18-d8 step at 352x480,
+# batch 16, is 3.39 TFLOP, and the GPU kit measured it at 0.078 s/iter on an
+# H200 shared by three trainings (../shared/gpu/README.md), i.e. 43.5
+# TFLOP/s per training. At that rate this step takes about 0.10 s: 3k
+# iterations about 5.0 minutes, plus start-up and one checkpoint (2.3 GB
+# with both Adam states). Alone on the GPU it should be faster; FLOPs leave
+# out memory-bound layers (instance norm, padding). Re-estimate with:
+#   PYTHONPATH=. python tools/analysis_tools/estimate_train_time.py \
+#       configs/pix2pixhd/pix2pixhd_w64-d4-r9_1xb4-3k_camvid-352x480.py
+# A narrower generator trades width for epochs in the same time, e.g.
+# --cfg-options model.generator.base_channels=32 (about 2.4x fewer FLOPs).
 _base_ = ['./pix2pixhd_w64-d4-r9_1xb1-73.4k_camvid-360x480.py']
 crop_size = (352, 480)
 generator_train_pipeline = [
@@ -31,8 +36,8 @@ model = dict(data_preprocessor=dict(size=crop_size))
 optim_wrapper = dict(
     generator=dict(type='AmpOptimWrapper', dtype='bfloat16'),
     discriminator=dict(type='AmpOptimWrapper', dtype='bfloat16'))
-train_cfg = dict(max_iters=5000)
+train_cfg = dict(max_iters=3000)
 default_hooks = dict(
     logger=dict(interval=50),
-    checkpoint=dict(interval=2500, max_keep_ckpts=1))
+    checkpoint=dict(interval=3000, max_keep_ckpts=1))
 custom_hooks = [dict(type='GeneratorGridHook', interval=1000, max_samples=2)]
