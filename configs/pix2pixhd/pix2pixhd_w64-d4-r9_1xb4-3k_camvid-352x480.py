@@ -38,6 +38,5 @@ optim_wrapper = dict(
     discriminator=dict(type='AmpOptimWrapper', dtype='bfloat16'))
 train_cfg = dict(max_iters=3000)
 default_hooks = dict(
-    logger=dict(interval=50),
-    checkpoint=dict(interval=3000, max_keep_ckpts=1))
+    logger=dict(interval=50), checkpoint=dict(interval=3000, max_keep_ckpts=1))
 custom_hooks = [dict(type='GeneratorGridHook', interval=1000, max_samples=2)]

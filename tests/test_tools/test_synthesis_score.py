@@ -154,8 +154,9 @@ def test_scores_are_computed_from_real_outputs(scored, camvid_root,
     for name, preds in (('real', real_preds), ('synthetic', fake_preds)):
         expected = _iou(preds, labels)
         got = np.array([
-            np.nan if result[name]['IoU'][c] is None else
-            result[name]['IoU'][c] for c in classes
+            np.nan
+            if result[name]['IoU'][c] is None else result[name]['IoU'][c]
+            for c in classes
         ])
         np.testing.assert_allclose(got, expected, atol=0.01)
         assert result[name]['mIoU'] == pytest.approx(

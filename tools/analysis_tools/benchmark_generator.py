@@ -45,16 +45,22 @@ DEFAULT_CONFIGS = [
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Benchmark generator and synthesis throughput')
-    parser.add_argument('configs', nargs='*', default=DEFAULT_CONFIGS,
-                        help='generator configs (default: CPU-scale and '
-                        'full-scale CamVid)')
-    parser.add_argument('--num', type=int, default=3,
-                        help='timed images per config')
+    parser.add_argument(
+        'configs',
+        nargs='*',
+        default=DEFAULT_CONFIGS,
+        help='generator configs (default: CPU-scale and '
+        'full-scale CamVid)')
+    parser.add_argument(
+        '--num', type=int, default=3, help='timed images per config')
     parser.add_argument('--warmup', type=int, default=1)
-    parser.add_argument('--synth-num', type=int, default=6,
-                        help='samples written by the synthesis tool')
-    parser.add_argument('--dataset-config',
-                        default='configs/_base_/datasets/camvid.py')
+    parser.add_argument(
+        '--synth-num',
+        type=int,
+        default=6,
+        help='samples written by the synthesis tool')
+    parser.add_argument(
+        '--dataset-config', default='configs/_base_/datasets/camvid.py')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--write', help='markdown file for the table')
     return parser.parse_args()
@@ -193,8 +199,7 @@ def main() -> None:
         'tool\'s loop CPU time spent in the generator call.', '',
         '| what | size | generator params | images/s (wall) | s/image '
         '(wall) | images per CPU-second | ratio to the bare generator |',
-        '|---|---|---|---|---|---|---|', *rows,
-        MARKER
+        '|---|---|---|---|---|---|---|', *rows, MARKER
     ])
     print(section)
     if args.write:

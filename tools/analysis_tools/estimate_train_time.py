@@ -30,8 +30,9 @@ from mmengine.utils import import_modules_from_strings
 from torch.utils.flop_counter import FlopCounterMode
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-REFERENCE_CONFIG = osp.join(REPO_ROOT, 'configs/pspnet/'
-                            'pspnet_r18_1xb8-1k_camvid-256x256.py')
+REFERENCE_CONFIG = osp.join(
+    REPO_ROOT, 'configs/pspnet/'
+    'pspnet_r18_1xb8-1k_camvid-256x256.py')
 #: The CPU baseline turned into the kit's PSPNet-R18-d8 at 352x480, b16.
 REFERENCE_OPTIONS = {
     'model.backbone.strides': (1, 2, 1, 1),
@@ -95,7 +96,8 @@ def _optim_wrapper(model: torch.nn.Module):
     if len(names) == 2:
         return OptimWrapperDict(
             **{
-                name: OptimWrapper(
+                name:
+                OptimWrapper(
                     torch.optim.Adam(getattr(model, name).parameters()))
                 for name in names
             })
@@ -147,9 +149,9 @@ def step_flops(config: str, options: Optional[dict] = None) -> dict:
 def main() -> None:
     args = parse_args()
     torch.set_num_threads(max(torch.get_num_threads(), 1))
-    reference = step_flops(args.reference_config, REFERENCE_OPTIONS
-                           if args.reference_config == REFERENCE_CONFIG
-                           else None)
+    reference = step_flops(
+        args.reference_config, REFERENCE_OPTIONS
+        if args.reference_config == REFERENCE_CONFIG else None)
     rate = reference['flops'] / args.reference_s_per_iter
     print(f'reference {osp.basename(args.reference_config)} '
           f'{reference["crop"]} x {reference["batch"]}: '

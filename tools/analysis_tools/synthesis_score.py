@@ -156,10 +156,8 @@ def _scores(metrics: Dict[str, float], classes: List[str]) -> dict:
         aAcc=metrics.get('aAcc'),
         mAcc=metrics.get('mAcc'),
         fwIoU=metrics.get('fwIoU'),
-        IoU={
-            name: nan_to_none(metrics[f'IoU.{name}'])
-            for name in classes
-        })
+        IoU={name: nan_to_none(metrics[f'IoU.{name}'])
+             for name in classes})
 
 
 def score(args: argparse.Namespace) -> dict:
@@ -228,14 +226,11 @@ def score(args: argparse.Namespace) -> dict:
     }
     real_miou = result['real']['mIoU']
     result.update(
-        ratio=(result['synthetic']['mIoU'] / real_miou
-               if real_miou else None),
+        ratio=(result['synthetic']['mIoU'] / real_miou if real_miou else None),
         num_images=len(dataset),
         classes=classes,
-        generator=dict(config=args.gen_config,
-                       checkpoint=args.gen_checkpoint),
-        segmentor=dict(config=args.seg_config,
-                       checkpoint=args.seg_checkpoint),
+        generator=dict(config=args.gen_config, checkpoint=args.gen_checkpoint),
+        segmentor=dict(config=args.seg_config, checkpoint=args.seg_checkpoint),
         device=str(torch.device(args.device)),
         seconds=round(seconds, 2))
     return result
@@ -260,14 +255,15 @@ def format_table(result: dict) -> str:
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
     if args.out and osp.isdir(args.out):
-        raise DataError(f'--out `{args.out}` is a folder.',
-                        fix='Give a file name, e.g. score.json.')
+        raise DataError(
+            f'--out `{args.out}` is a folder.',
+            fix='Give a file name, e.g. score.json.')
     result = score(args)
     print(format_table(result))
     ratio = result['ratio']
     print(f"synthesis score: mIoU {result['synthetic']['mIoU']:.2f} on "
-          f"generated images, {result['real']['mIoU']:.2f} on real ones"
-          + (f' (ratio {ratio:.3f})' if ratio is not None else '') +
+          f"generated images, {result['real']['mIoU']:.2f} on real ones" +
+          (f' (ratio {ratio:.3f})' if ratio is not None else '') +
           f"; {result['num_images']} images, {result['seconds']:.1f} s on "
           f"{result['device']}")
     if args.out:

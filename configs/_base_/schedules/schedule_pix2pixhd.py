@@ -13,7 +13,8 @@ optim_wrapper = dict(
         optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))))
 # One list: mmengine builds it for each optimizer of the wrapper dict.
 param_scheduler = [
-    dict(type='LinearDecayLR', decay_start=0.5, end_factor=0.0, by_epoch=False)
+    dict(
+        type='LinearDecayLR', decay_start=0.5, end_factor=0.0, by_epoch=False)
 ]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=2000)
 default_hooks = dict(

@@ -41,8 +41,8 @@ def multiscale_lsgan_loss(outputs: Sequence[Sequence[torch.Tensor]],
     Returns:
         torch.Tensor: Scalar loss.
     """
-    return sum(lsgan_loss(features[-1], target_is_real)
-               for features in outputs)
+    return sum(
+        lsgan_loss(features[-1], target_is_real) for features in outputs)
 
 
 def feature_matching_loss(

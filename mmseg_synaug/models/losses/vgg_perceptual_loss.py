@@ -19,8 +19,7 @@ from ...utils import DataError
 __all__ = ['VGGPerceptualLoss', 'VGG19_LAYERS', 'PIX2PIXHD_LAYER_WEIGHTS']
 
 #: Indices of the ReLU outputs of torchvision's ``vgg19().features``.
-VGG19_LAYERS = dict(
-    relu1_1=1, relu2_1=6, relu3_1=11, relu4_1=20, relu5_1=29)
+VGG19_LAYERS = dict(relu1_1=1, relu2_1=6, relu3_1=11, relu4_1=20, relu5_1=29)
 
 #: The layer weights of the paper's reference implementation.
 PIX2PIXHD_LAYER_WEIGHTS = dict(
@@ -97,10 +96,12 @@ class VGGPerceptualLoss(nn.Module):
         for param in self.features.parameters():
             param.requires_grad_(False)
         self.register_buffer(
-            'mean', torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1),
+            'mean',
+            torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1),
             persistent=False)
         self.register_buffer(
-            'std', torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1),
+            'std',
+            torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1),
             persistent=False)
 
     @staticmethod
@@ -122,7 +123,8 @@ class VGGPerceptualLoss(nn.Module):
         if missing:
             raise DataError(
                 f'The VGG19 weights `{path}` lack {missing[:4]}...; they are '
-                'not a torchvision VGG19 state dict.', fix=_FIX)
+                'not a torchvision VGG19 state dict.',
+                fix=_FIX)
         features.load_state_dict({key: state[key] for key in wanted})
 
     def train(self, mode: bool = True) -> 'VGGPerceptualLoss':
@@ -146,9 +148,10 @@ class VGGPerceptualLoss(nn.Module):
         pred_features = self._extract(pred)
         with torch.no_grad():
             target_features = self._extract(target)
-        loss = sum(weight * F.l1_loss(pred_features[i].float(),
-                                      target_features[i].float())
-                   for i, weight in self.layer_weights.items())
+        loss = sum(
+            weight *
+            F.l1_loss(pred_features[i].float(), target_features[i].float())
+            for i, weight in self.layer_weights.items())
         return self.loss_weight * loss
 
     @property

@@ -22,8 +22,7 @@ def _lrs(scheduler, optimizer, steps):
 
 
 def test_constant_then_linear_to_zero():
-    optimizer = torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))],
-                                 lr=2e-4)
+    optimizer = torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))], lr=2e-4)
     scheduler = LinearDecayLR(optimizer, end=10, by_epoch=False)
     lrs = _lrs(scheduler, optimizer, 10)
     # iterations 0-4 at 2e-4, then 2e-4 * (4, 3, 2, 1, 0) / 4
@@ -40,8 +39,7 @@ def test_needs_the_end_and_a_fraction():
 
 
 @pytest.mark.parametrize('config', PIX2PIXHD_CONFIGS, ids=lambda p: p.name)
-def test_pix2pixhd_configs_decay_in_second_half(config, camvid_root,
-                                                tmp_path):
+def test_pix2pixhd_configs_decay_in_second_half(config, camvid_root, tmp_path):
     """Through the runner, with max_iters changed on the command line."""
     cfg = Config.fromfile(str(config))
     cfg.merge_from_dict({

@@ -23,8 +23,8 @@ def plain(value: Any) -> Any:
     """
     if isinstance(value, dict):
         return {
-            str(k): (v.split('.')[-1] if k == 'type' and isinstance(v, str)
-                     else plain(v))
+            str(k): (v.split('.')[-1]
+                     if k == 'type' and isinstance(v, str) else plain(v))
             for k, v in sorted(value.items())
         }
     if isinstance(value, (list, tuple)):
@@ -72,14 +72,14 @@ def architecture_difference(saved: dict, current: dict) -> Optional[List]:
     saved, current = plain(saved), plain(current)
     if saved == current:
         return None
-    differing = sorted(key for key in set(saved) | set(current)
-                       if saved.get(key) != current.get(key))
+    differing = sorted(
+        key for key in set(saved) | set(current)
+        if saved.get(key) != current.get(key))
     saved_gen = saved.get('generator') or {}
     current_gen = current.get('generator') or {}
     coarse_to_fine = (
         differing == ['generator']
         and saved_gen.get('num_local_enhancers', 0) == 0
-        and current_gen.get('num_local_enhancers', 0) > 0
-        and global_generator_arch(saved_gen) ==
-        global_generator_arch(current_gen))
+        and current_gen.get('num_local_enhancers', 0) > 0 and
+        global_generator_arch(saved_gen) == global_generator_arch(current_gen))
     return None if coarse_to_fine else differing

@@ -190,10 +190,10 @@ class Pix2PixHD(BaseModel):
 
     # ------------------------------------------------------------------
     # Inputs
-    def label_to_input(self,
-                       label: torch.Tensor,
-                       instance: Optional[torch.Tensor] = None
-                       ) -> torch.Tensor:
+    def label_to_input(
+            self,
+            label: torch.Tensor,
+            instance: Optional[torch.Tensor] = None) -> torch.Tensor:
         """One-hot label map (plus instance boundaries): the generator input.
 
         Args:
@@ -371,8 +371,7 @@ class Pix2PixHD(BaseModel):
         divisor = self.generator.size_divisor
         pad_h, pad_w = -height % divisor, -width % divisor
         if pad_h or pad_w:
-            label = F.pad(label, (0, pad_w, 0, pad_h),
-                          value=self.ignore_index)
+            label = F.pad(label, (0, pad_w, 0, pad_h), value=self.ignore_index)
             if instance is not None:
                 instance = F.pad(
                     instance.to(device).float().unsqueeze(1),

@@ -120,22 +120,23 @@ class Pix2PixHDGenerator(BaseModule):
         - Output: (N, out_channels, H, W), in [-1, 1].
     """
 
-    def __init__(self,
-                 in_channels: int,
-                 out_channels: int = 3,
-                 base_channels: int = 64,
-                 num_downsamples: int = 4,
-                 num_blocks: int = 9,
-                 max_channels: Optional[int] = None,
-                 num_local_enhancers: int = 0,
-                 local_base_channels: Optional[int] = None,
-                 num_local_blocks: int = 3,
-                 init_cfg: Optional[dict] = dict(
-                     type='Normal', layer=['Conv2d', 'ConvTranspose2d'],
-                     std=0.02)) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int = 3,
+        base_channels: int = 64,
+        num_downsamples: int = 4,
+        num_blocks: int = 9,
+        max_channels: Optional[int] = None,
+        num_local_enhancers: int = 0,
+        local_base_channels: Optional[int] = None,
+        num_local_blocks: int = 3,
+        init_cfg: Optional[dict] = dict(
+            type='Normal', layer=['Conv2d', 'ConvTranspose2d'], std=0.02)
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
-        for name, value in (('in_channels', in_channels),
-                            ('base_channels', base_channels),
+        for name, value in (('in_channels', in_channels), ('base_channels',
+                                                           base_channels),
                             ('num_downsamples', num_downsamples + 1)):
             if value < 1:
                 raise DataError(f'Pix2PixHDGenerator: {name} must be >= 1 '
@@ -148,8 +149,9 @@ class Pix2PixHDGenerator(BaseModule):
             return min(channels, max_channels) if max_channels else channels
 
         local_base = local_base_channels or max(base_channels // 2, 1)
-        global_base = (base_channels if num_local_enhancers == 0 else
-                       local_base * 2**num_local_enhancers)
+        global_base = (
+            base_channels if num_local_enhancers == 0 else local_base *
+            2**num_local_enhancers)
         # Global generator G1.
         layers: List[nn.Module] = [
             conv7_block(in_channels, width(global_base))
@@ -178,12 +180,14 @@ class Pix2PixHDGenerator(BaseModule):
             base = width(local_base * 2**level)
             self.enhancer_front.append(
                 nn.Sequential(
-                    conv7_block(in_channels, base),
-                    down_block(base, channels)))
+                    conv7_block(in_channels, base), down_block(base,
+                                                               channels)))
             self.enhancer_back.append(
-                nn.Sequential(*[
-                    ResidualBlock(channels) for _ in range(num_local_blocks)
-                ], up_block(channels, base)))
+                nn.Sequential(
+                    *[
+                        ResidualBlock(channels)
+                        for _ in range(num_local_blocks)
+                    ], up_block(channels, base)))
             channels = base
         self.enhancer_output = (
             output_block(channels, out_channels)

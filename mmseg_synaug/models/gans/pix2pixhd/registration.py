@@ -70,10 +70,7 @@ def _register_missing_mmagic_scope() -> None:
     # Its location is this module (imported already): mmengine then does
     # not try `mmagic.utils` when the stub is first searched.
     stub = Registry(
-        'model',
-        parent=MMENGINE_MODELS,
-        scope='mmagic',
-        locations=[__name__])
+        'model', parent=MMENGINE_MODELS, scope='mmagic', locations=[__name__])
     for name in GAN_MODULE_NAMES:
         stub.register_module(name=name, module=_missing_mmagic(name))
 

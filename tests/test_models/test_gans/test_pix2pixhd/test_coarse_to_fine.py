@@ -13,8 +13,13 @@ from mmseg_synaug.utils import DataError
 
 # G1 of width 8 alone, and the same G1 inside one enhancer of width C'=4
 G1 = dict(base_channels=8, num_downsamples=2, num_blocks=1)
-G1_G2 = dict(base_channels=8, num_downsamples=2, num_blocks=1,
-             num_local_enhancers=1, local_base_channels=4, num_local_blocks=1)
+G1_G2 = dict(
+    base_channels=8,
+    num_downsamples=2,
+    num_blocks=1,
+    num_local_enhancers=1,
+    local_base_channels=4,
+    num_local_blocks=1)
 
 
 def _optim(model):
@@ -61,8 +66,11 @@ def test_global_checkpoint_loads_into_enhanced_model(tmp_path):
             assert torch.equal(value, before[key])
     # a strict load (evaluation, synthesis) still refuses it: G2 is missing
     with pytest.raises(RuntimeError, match='enhancer'):
-        load_checkpoint(tiny_pix2pixhd(generator=G1_G2), path,
-                        map_location='cpu', strict=True)
+        load_checkpoint(
+            tiny_pix2pixhd(generator=G1_G2),
+            path,
+            map_location='cpu',
+            strict=True)
 
 
 def test_other_global_generator_is_refused(tmp_path):
@@ -70,14 +78,20 @@ def test_other_global_generator_is_refused(tmp_path):
     path = str(tmp_path / 'g1.pth')
     torch.save(dict(state_dict=coarse.state_dict(), meta={}), path)
     with pytest.raises(DataError, match=r"differ in \['generator'\]"):
-        load_checkpoint(tiny_pix2pixhd(generator=G1_G2), path,
-                        map_location='cpu', strict=False)
+        load_checkpoint(
+            tiny_pix2pixhd(generator=G1_G2),
+            path,
+            map_location='cpu',
+            strict=False)
     # and an enhanced checkpoint does not load into G1 alone
     fine = tiny_pix2pixhd(generator=G1_G2)
     torch.save(dict(state_dict=fine.state_dict(), meta={}), path)
     with pytest.raises(DataError):
-        load_checkpoint(tiny_pix2pixhd(generator=G1), path,
-                        map_location='cpu', strict=False)
+        load_checkpoint(
+            tiny_pix2pixhd(generator=G1),
+            path,
+            map_location='cpu',
+            strict=False)
 
 
 def test_global_generator_frozen_for_first_iterations(camvid_root):
@@ -93,7 +107,8 @@ def test_global_generator_frozen_for_first_iterations(camvid_root):
         model.train_step(data, optim)
         after = model.generator.state_dict()
         changed = {
-            key for key in after if not torch.equal(after[key], before[key])
+            key
+            for key in after if not torch.equal(after[key], before[key])
         }
         global_keys = {k for k in after if k.startswith('global_features')}
         assert changed & global_keys == (set() if frozen else global_keys)

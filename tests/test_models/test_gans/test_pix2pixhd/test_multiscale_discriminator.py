@@ -25,6 +25,6 @@ def test_scales_see_downsampled_input():
 
 
 def test_num_scales_configurable():
-    disc = MultiScalePatchDiscriminator(in_channels=3, num_scales=1,
-                                        base_channels=4)
+    disc = MultiScalePatchDiscriminator(
+        in_channels=3, num_scales=1, base_channels=4)
     assert len(disc(torch.rand(1, 3, 32, 32))) == 1

@@ -42,8 +42,12 @@ def test_paper_layout_widths():
 
 def test_local_enhancer_uses_global_features():
     generator = Pix2PixHDGenerator(
-        in_channels=3, base_channels=8, num_downsamples=1, num_blocks=1,
-        num_local_enhancers=1, local_base_channels=4)
+        in_channels=3,
+        base_channels=8,
+        num_downsamples=1,
+        num_blocks=1,
+        num_local_enhancers=1,
+        local_base_channels=4)
     x = torch.rand(1, 3, 16, 16)
     out = generator(x)
     out.mean().backward()
