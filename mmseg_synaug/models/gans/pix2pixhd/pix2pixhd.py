@@ -96,7 +96,10 @@ class Pix2PixHD(BaseModel):
         freeze_global_iters (int): Train iterations (from the start of
             training, as mmengine's message hub counts them) during which
             the global generator G1 is not updated: the second stage of
-            coarse-to-fine training starts G2 on a loaded G1. Defaults to 0.
+            coarse-to-fine training starts G2 on a loaded G1. Under DDP,
+            G1 gets no gradient then: set
+            ``model_wrapper_cfg=dict(type='MMDistributedDataParallel',
+            find_unused_parameters=True)`` for such a run. Defaults to 0.
         data_preprocessor (dict, optional): Defaults to mmseg's
             ``SegDataPreProcessor`` mapping images to [-1, 1] RGB and padding
             batches (label: ``ignore_index``) to a multiple of the
