@@ -1,4 +1,7 @@
-"""A tiny Pix2PixHD shared by the generator tests (import it)."""
+"""A tiny Pix2PixHD and a CamVid batch for the generator tests (import it)."""
+from mmengine.dataset import pseudo_collate
+
+from mmseg_synaug.datasets import CamVidDataset
 from mmseg_synaug.models import Pix2PixHD
 
 NUM_CLASSES = 11
@@ -12,3 +15,17 @@ def tiny_pix2pixhd(**kwargs) -> Pix2PixHD:
         discriminator=dict(num_scales=2, base_channels=4))
     cfg.update(kwargs)
     return Pix2PixHD(**cfg)
+
+
+def camvid_batch(camvid_root: str, num: int = 2, size: int = 64) -> dict:
+    """``num`` CamVid training samples, ``size`` crops, collated."""
+    dataset = CamVidDataset(
+        data_root=camvid_root,
+        indices=num,
+        pipeline=[
+            dict(type='LoadCheckedImage'),
+            dict(type='LoadCheckedAnnotations', num_classes=NUM_CLASSES),
+            dict(type='RandomCrop', crop_size=(size, size)),
+            dict(type='PackSegInputs')
+        ])
+    return pseudo_collate([dataset[i] for i in range(num)])

@@ -7,9 +7,8 @@ from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.runner import load_checkpoint
 
-from pix2pixhd_tiny import tiny_pix2pixhd
-from test_pix2pixhd import camvid_batch
 from mmseg_synaug.utils import DataError
+from pix2pixhd_tiny import camvid_batch, tiny_pix2pixhd
 
 # G1 of width 8 alone, and the same G1 inside one enhancer of width C'=4
 G1 = dict(base_channels=8, num_downsamples=2, num_blocks=1)

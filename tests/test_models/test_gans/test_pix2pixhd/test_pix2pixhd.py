@@ -4,17 +4,15 @@ from contextlib import contextmanager
 
 import pytest
 import torch
-from mmengine.dataset import pseudo_collate
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.registry import DefaultScope
 from mmengine.runner import load_checkpoint
 from mmseg.registry import MODELS
 
-from pix2pixhd_tiny import NUM_CLASSES, tiny_pix2pixhd
-from mmseg_synaug.datasets import CamVidDataset
 from mmseg_synaug.models import (Pix2PixHD, Pix2PixHDGenerator,
                                  instance_boundaries)
 from mmseg_synaug.utils import DataError
+from pix2pixhd_tiny import NUM_CLASSES, camvid_batch, tiny_pix2pixhd
 
 
 @pytest.fixture
@@ -118,19 +116,6 @@ def test_synthesize_pads_and_crops(model):
     assert fake.shape == (2, 3, 30, 45)
     assert 0 <= fake.min() and fake.max() <= 1
     assert model.training  # mode restored
-
-
-def camvid_batch(camvid_root, num=2, size=64):
-    dataset = CamVidDataset(
-        data_root=camvid_root,
-        indices=num,
-        pipeline=[
-            dict(type='LoadCheckedImage'),
-            dict(type='LoadCheckedAnnotations', num_classes=NUM_CLASSES),
-            dict(type='RandomCrop', crop_size=(size, size)),
-            dict(type='PackSegInputs')
-        ])
-    return pseudo_collate([dataset[i] for i in range(num)])
 
 
 def test_train_step_updates_generator_and_discriminator(camvid_root):
