@@ -82,10 +82,6 @@ def test_albuseg_builds_with_albumentations():
     assert 'ALBUSEG built' in out
 
 
-@pytest.mark.xfail(
-    reason='mmseg_synaug.models.generators imports mmagic at module level; '
-    'making mmagic optional is the pix2pixhd refactor (issue 14 item 8)',
-    strict=False)
 def test_imports_and_builds_pspnet_without_mmagic():
     out = run_without('mmagic', 'diffusers', 'transformers')
     assert 'LOADED []' in out

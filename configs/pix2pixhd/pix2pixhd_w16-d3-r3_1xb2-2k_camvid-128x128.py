@@ -1,7 +1,9 @@
 # CPU-scale pix2pixHD on CamVid: global generator c7s1-16, 3 downsamplings
 # (d32, d64, d128), 3 residual blocks, no local enhancer; 2 discriminators
 # of width 16; LSGAN + feature matching (lambda 10), no VGG loss; 128x128
-# crops at the native scale, batch 2, 2k iterations.
+# crops at the native scale, batch 2, 2k iterations (lr constant for 1k,
+# then linearly to 0). type='Pix2PixHD' is the project's registration in
+# mmseg's registry: it trains without MMagic's models (numpy 1.x or 2.x).
 _base_ = [
     'mmseg::_base_/default_runtime.py',
     '../_base_/datasets/camvid_pix2pixhd.py',
@@ -10,7 +12,7 @@ _base_ = [
 custom_imports = dict(imports=['mmseg_synaug'], allow_failed_imports=False)
 crop_size = (128, 128)
 model = dict(
-    type='mmagic.Pix2PixHD',
+    type='Pix2PixHD',
     num_classes=11,
     ignore_index=255,
     generator=dict(

@@ -3,11 +3,13 @@ import importlib.util
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CPU_CONFIG = (REPO_ROOT / 'configs/pix2pixhd/'
-              'pix2pixhd_w16-d3-r3_1xb2-2k_camvid-128x128.py')
+CPU_CONFIG = (
+    REPO_ROOT / 'configs/pix2pixhd/'
+    'pix2pixhd_w16-d3-r3_1xb2-2k_camvid-128x128.py')
 
 
-def tiny_generator_config(tmp_path: Path, iters: int = 2,
+def tiny_generator_config(tmp_path: Path,
+                          iters: int = 2,
                           base_channels: int = 4) -> str:
     """64x64 crops, widths of 4-16, 2 discriminators, grid every 2 iters."""
     path = tmp_path / f'tiny_gen_{base_channels}.py'

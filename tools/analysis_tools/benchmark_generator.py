@@ -13,7 +13,7 @@ between ``<!-- generator-throughput -->`` markers.
 
     python tools/analysis_tools/benchmark_generator.py \
         configs/pix2pixhd/pix2pixhd_w16-d3-r3_1xb2-2k_camvid-128x128.py \
-        configs/pix2pixhd/pix2pixhd_w64-d4-r9_1xb1-40k_camvid-360x480.py \
+        configs/pix2pixhd/pix2pixhd_w64-d4-r9_1xb1-73.4k_camvid-360x480.py \
         --write BENCHMARKS_generator.md
 """
 import argparse
@@ -38,23 +38,29 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 MARKER = '<!-- generator-throughput -->'
 DEFAULT_CONFIGS = [
     'configs/pix2pixhd/pix2pixhd_w16-d3-r3_1xb2-2k_camvid-128x128.py',
-    'configs/pix2pixhd/pix2pixhd_w64-d4-r9_1xb1-40k_camvid-360x480.py'
+    'configs/pix2pixhd/pix2pixhd_w64-d4-r9_1xb1-73.4k_camvid-360x480.py'
 ]
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Benchmark generator and synthesis throughput')
-    parser.add_argument('configs', nargs='*', default=DEFAULT_CONFIGS,
-                        help='generator configs (default: CPU-scale and '
-                        'full-scale CamVid)')
-    parser.add_argument('--num', type=int, default=3,
-                        help='timed images per config')
+    parser.add_argument(
+        'configs',
+        nargs='*',
+        default=DEFAULT_CONFIGS,
+        help='generator configs (default: CPU-scale and '
+        'full-scale CamVid)')
+    parser.add_argument(
+        '--num', type=int, default=3, help='timed images per config')
     parser.add_argument('--warmup', type=int, default=1)
-    parser.add_argument('--synth-num', type=int, default=6,
-                        help='samples written by the synthesis tool')
-    parser.add_argument('--dataset-config',
-                        default='configs/_base_/datasets/camvid.py')
+    parser.add_argument(
+        '--synth-num',
+        type=int,
+        default=6,
+        help='samples written by the synthesis tool')
+    parser.add_argument(
+        '--dataset-config', default='configs/_base_/datasets/camvid.py')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--write', help='markdown file for the table')
     return parser.parse_args()
@@ -62,7 +68,7 @@ def parse_args() -> argparse.Namespace:
 
 def build_random(config: str, device: str):
     """The config's Pix2PixHD with random weights, without the VGG loss."""
-    from mmagic.registry import MODELS
+    from mmseg.registry import MODELS
     cfg = Config.fromfile(config)
     cfg.model.perceptual_loss = None
     init_default_scope('mmseg')
@@ -193,8 +199,7 @@ def main() -> None:
         'tool\'s loop CPU time spent in the generator call.', '',
         '| what | size | generator params | images/s (wall) | s/image '
         '(wall) | images per CPU-second | ratio to the bare generator |',
-        '|---|---|---|---|---|---|---|', *rows,
-        MARKER
+        '|---|---|---|---|---|---|---|', *rows, MARKER
     ])
     print(section)
     if args.write:

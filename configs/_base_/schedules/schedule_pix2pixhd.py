@@ -1,5 +1,8 @@
-# GAN schedule of pix2pixHD: Adam, lr 2e-4, betas (0.5, 0.999) for both the
-# generator and the discriminators, iteration-based, no validation loop.
+# GAN schedule of pix2pixHD (Wang et al., CVPR 2018): Adam, lr 2e-4, betas
+# (0.5, 0.999) for both the generator and the discriminators, constant for
+# the first half of training, then decayed linearly to 0 over the second
+# half (LinearDecayLR: its end is train_cfg.max_iters, so overriding
+# max_iters keeps that shape); iteration-based, no validation loop.
 optim_wrapper = dict(
     constructor='MultiOptimWrapperConstructor',
     generator=dict(
@@ -8,6 +11,11 @@ optim_wrapper = dict(
     discriminator=dict(
         type='OptimWrapper',
         optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))))
+# One list: mmengine builds it for each optimizer of the wrapper dict.
+param_scheduler = [
+    dict(
+        type='LinearDecayLR', decay_start=0.5, end_factor=0.0, by_epoch=False)
+]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=2000)
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),

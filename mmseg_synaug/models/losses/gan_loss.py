@@ -2,7 +2,10 @@
 
 Wang et al., CVPR 2018: the least-squares GAN objective (Mao et al., 2017)
 summed over the discriminators, plus the feature-matching loss of Eq. (4),
-``sum_k sum_i 1/N_i ||D_k^(i)(s, x) - D_k^(i)(s, G(s))||_1``.
+``sum_k sum_i 1/N_i ||D_k^(i)(s, x) - D_k^(i)(s, G(s))||_1``, with each term
+scaled by ``1/num_D * 4/(n_layers_D + 1)`` as the paper's reference
+implementation does (so that lambda = 10 means the same whatever the number
+of discriminators and of their layers).
 """
 from typing import List, Sequence
 
@@ -38,8 +41,8 @@ def multiscale_lsgan_loss(outputs: Sequence[Sequence[torch.Tensor]],
     Returns:
         torch.Tensor: Scalar loss.
     """
-    return sum(lsgan_loss(features[-1], target_is_real)
-               for features in outputs)
+    return sum(
+        lsgan_loss(features[-1], target_is_real) for features in outputs)
 
 
 def feature_matching_loss(
@@ -49,8 +52,11 @@ def feature_matching_loss(
 
     The L1 distance between the features of the real and of the generated
     pair, averaged over elements (``1/N_i``), summed over the layers
-    (except the score map) and over the discriminators. Real features are
-    detached: the loss trains the generator only.
+    (except the score map) and over the discriminators, each term scaled
+    by ``1/num_D * 4/(n_layers_D + 1)``: ``num_D`` discriminators, each
+    with ``n_layers_D + 1`` feature maps before its score map (the 70x70
+    PatchGAN, ``n_layers_D = 3``, has 4). Real features are detached: the
+    loss trains the generator only.
 
     Args:
         real_outputs (Sequence[list[torch.Tensor]]): Per discriminator, its
@@ -67,7 +73,14 @@ def feature_matching_loss(
             f'{len(fake_outputs)} fake discriminator outputs.')
     loss = 0.0
     for real, fake in zip(real_outputs, fake_outputs):
+        num_features = len(real) - 1  # n_layers_D + 1
+        if num_features < 1 or len(fake) != len(real):
+            raise ValueError(
+                'feature_matching_loss: each discriminator must return the '
+                f'same feature maps and a score map, got {len(real)} real '
+                f'and {len(fake)} fake outputs.')
+        scale = 1.0 / len(real_outputs) * 4.0 / num_features
         for real_map, fake_map in zip(real[:-1], fake[:-1]):
-            loss = loss + F.l1_loss(fake_map.float(),
-                                    real_map.detach().float())
+            loss = loss + scale * F.l1_loss(fake_map.float(),
+                                            real_map.detach().float())
     return loss

@@ -11,7 +11,7 @@ from mmseg.structures import SegDataSample
 
 from mmseg_synaug.engine.hooks import GeneratorGridHook
 from mmseg_synaug.visualization import colorize
-from mmseg_synaug.models.generators import Pix2PixHD
+from mmseg_synaug.models import Pix2PixHD
 
 PALETTE = [[10 * i, 20, 30] for i in range(5)]
 

@@ -13,42 +13,20 @@ from typing import Dict, List, Optional, Sequence, Union
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapperDict
 from mmengine.structures import PixelData
-from mmagic.registry import MODELS
+from mmseg.registry import MODELS
 
-from ...utils import DataError
-from ..losses import (VGGPerceptualLoss, feature_matching_loss,
-                      multiscale_lsgan_loss)
+from ....utils import DataError
+from ...losses import (VGGPerceptualLoss, feature_matching_loss,
+                       multiscale_lsgan_loss)
+from .architecture import architecture_difference, plain
+from .label_input import instance_boundaries, label_to_input
+from .registration import register_gan_module
 
 __all__ = ['Pix2PixHD', 'instance_boundaries']
-
-
-def instance_boundaries(instance: torch.Tensor) -> torch.Tensor:
-    """Boundary map of an instance map (paper section 3.3).
-
-    A pixel is 1 where its instance id differs from one of its four
-    neighbours, else 0.
-
-    Args:
-        instance (torch.Tensor): Instance ids of shape (N, H, W).
-
-    Returns:
-        torch.Tensor: Float map of shape (N, 1, H, W).
-
-    Shape:
-        - Input: (N, H, W).
-        - Output: (N, 1, H, W).
-    """
-    edge = torch.zeros_like(instance, dtype=torch.bool)
-    vertical = instance[:, 1:, :] != instance[:, :-1, :]
-    horizontal = instance[:, :, 1:] != instance[:, :, :-1]
-    edge[:, 1:, :] |= vertical
-    edge[:, :-1, :] |= vertical
-    edge[:, :, 1:] |= horizontal
-    edge[:, :, :-1] |= horizontal
-    return edge.unsqueeze(1).float()
 
 
 def _set_requires_grad(module: nn.Module, flag: bool) -> None:
@@ -57,22 +35,19 @@ def _set_requires_grad(module: nn.Module, flag: bool) -> None:
 
 
 def _with_type(cfg: dict, default: str) -> dict:
+    """A sub-module config built from mmseg's registry in mmseg's scope.
+
+    ``_scope_`` keeps the build independent of the caller's default scope
+    (a ``mmagic``-scoped build would import all of mmagic.models); an
+    explicit ``mmagic.X`` type still goes to MMagic's registry.
+    """
     cfg = copy.deepcopy(dict(cfg))
-    name = cfg.pop('type', default)
-    cfg['type'] = name if '.' in name else f'mmagic.{name}'
+    cfg.setdefault('type', default)
+    cfg['_scope_'] = 'mmseg'
     return cfg
 
 
-def _plain(value):
-    """Config values as plain, pickle-safe builtins (tuples become lists)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in sorted(value.items())}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
-@MODELS.register_module()
+@register_gan_module
 class Pix2PixHD(BaseModel):
     """Pix2PixHD, trained with :meth:`train_step` over generator and
     discriminator optimizers.
@@ -89,7 +64,16 @@ class Pix2PixHD(BaseModel):
     The checkpoint records the architecture (``num_classes``, the
     generator and discriminator settings) as this module's extra state;
     loading it into a model built differently raises a :class:`DataError`
-    naming both, before any weight shape is compared.
+    naming both, before any weight shape is compared. One exception, the
+    paper's coarse-to-fine training: a checkpoint of G1 alone loads into a
+    model with local enhancers whose G1 has the same settings (through
+    ``load_from``, which loads non-strictly: the enhancers keep their
+    initial weights and G1's own output layer is left out);
+    ``freeze_global_iters`` then keeps G1 fixed while G2 starts.
+
+    Registered in mmseg's ``MODELS`` (``type='Pix2PixHD'``, no MMagic
+    needed) and, where MMagic is installed, in MMagic's
+    (``type='mmagic.Pix2PixHD'``).
 
     Args:
         num_classes (int): Number of classes K of the label maps.
@@ -103,11 +87,19 @@ class Pix2PixHD(BaseModel):
         gan_loss_weight (float): Weight of the generator's LSGAN loss.
             Defaults to 1.0.
         feature_matching_weight (float): Lambda of feature matching; 0
-            disables it. Defaults to 10.0.
+            disables it. Each term is scaled as in the paper's reference
+            code (:func:`feature_matching_loss`). Defaults to 10.0.
         perceptual_loss (dict, optional): :class:`VGGPerceptualLoss`
             arguments (``pretrained`` local path, ``loss_weight``, ...);
             None or ``loss_weight=0`` disables it (no VGG is built and no
             weights are needed). Defaults to None.
+        freeze_global_iters (int): Train iterations (from the start of
+            training, as mmengine's message hub counts them) during which
+            the global generator G1 is not updated: the second stage of
+            coarse-to-fine training starts G2 on a loaded G1. Under DDP,
+            G1 gets no gradient then: set
+            ``model_wrapper_cfg=dict(type='MMDistributedDataParallel',
+            find_unused_parameters=True)`` for such a run. Defaults to 0.
         data_preprocessor (dict, optional): Defaults to mmseg's
             ``SegDataPreProcessor`` mapping images to [-1, 1] RGB and padding
             batches (label: ``ignore_index``) to a multiple of the
@@ -124,6 +116,7 @@ class Pix2PixHD(BaseModel):
                  gan_loss_weight: float = 1.0,
                  feature_matching_weight: float = 10.0,
                  perceptual_loss: Optional[dict] = None,
+                 freeze_global_iters: int = 0,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is None:
@@ -146,6 +139,7 @@ class Pix2PixHD(BaseModel):
         self.use_instance_map = use_instance_map
         self.gan_loss_weight = gan_loss_weight
         self.feature_matching_weight = feature_matching_weight
+        self.freeze_global_iters = freeze_global_iters
         label_channels = num_classes + int(use_instance_map)
         generator = _with_type(generator, 'Pix2PixHDGenerator')
         discriminator = _with_type(discriminator,
@@ -159,12 +153,18 @@ class Pix2PixHD(BaseModel):
                 'loss_weight', 10.0) > 0:
             self.perceptual_loss = VGGPerceptualLoss(**perceptual_loss)
         #: What the checkpoint records; compared when one is loaded.
-        self.arch = _plain(
+        self.arch = plain(
             dict(
                 num_classes=num_classes,
                 use_instance_map=use_instance_map,
-                generator=generator,
-                discriminator=discriminator))
+                generator={
+                    k: v
+                    for k, v in generator.items() if k != '_scope_'
+                },
+                discriminator={
+                    k: v
+                    for k, v in discriminator.items() if k != '_scope_'
+                }))
 
     # ------------------------------------------------------------------
     # Architecture record in the checkpoint
@@ -173,15 +173,17 @@ class Pix2PixHD(BaseModel):
         return dict(pix2pixhd_arch=copy.deepcopy(self.arch))
 
     def set_extra_state(self, state: dict) -> None:
-        """Refuse a checkpoint of another architecture, naming both."""
+        """Refuse a checkpoint of another architecture, naming both.
+
+        A G1-only checkpoint of this model's G1 is accepted (coarse to
+        fine, see the class documentation).
+        """
         saved = state.get('pix2pixhd_arch') if isinstance(state,
                                                           dict) else None
         if saved is None:
             return
-        if saved != self.arch:
-            differing = sorted(
-                key for key in set(saved) | set(self.arch)
-                if saved.get(key) != self.arch.get(key))
+        differing = architecture_difference(saved, self.arch)
+        if differing:
             raise DataError(
                 'The Pix2PixHD checkpoint was trained with the architecture '
                 f'{saved}, but the config builds {self.arch} (they differ in '
@@ -191,10 +193,10 @@ class Pix2PixHD(BaseModel):
 
     # ------------------------------------------------------------------
     # Inputs
-    def label_to_input(self,
-                       label: torch.Tensor,
-                       instance: Optional[torch.Tensor] = None
-                       ) -> torch.Tensor:
+    def label_to_input(
+            self,
+            label: torch.Tensor,
+            instance: Optional[torch.Tensor] = None) -> torch.Tensor:
         """One-hot label map (plus instance boundaries): the generator input.
 
         Args:
@@ -207,44 +209,8 @@ class Pix2PixHD(BaseModel):
             torch.Tensor: Float tensor of shape
             (N, num_classes [+ 1], H, W).
         """
-        if label.dim() == 4 and label.shape[1] == 1:
-            label = label[:, 0]
-        if label.dim() != 3:
-            raise DataError(
-                f'Pix2PixHD expects label maps of shape (N, H, W), got '
-                f'{tuple(label.shape)}.')
-        if label.is_floating_point():
-            raise DataError('Pix2PixHD expects integer label maps, got '
-                            f'{label.dtype}.')
-        label = label.long()
-        ignored = label == self.ignore_index
-        bad = (~ignored) & ((label < 0) | (label >= self.num_classes))
-        if bad.any():
-            values = torch.unique(label[bad]).tolist()
-            raise DataError(
-                f'The label map holds the values {values[:10]}, outside the '
-                f'{self.num_classes} classes (0-{self.num_classes - 1}) and '
-                f'the ignore value {self.ignore_index} of this Pix2PixHD.',
-                fix='Map these values to a class or to the ignore value, or '
-                'set model.num_classes to the dataset\'s number of classes.')
-        index = label.masked_fill(ignored, 0)
-        one_hot = F.one_hot(index, self.num_classes).permute(0, 3, 1, 2)
-        one_hot = one_hot.float() * (~ignored).unsqueeze(1).float()
-        if not self.use_instance_map:
-            return one_hot
-        if instance is None:
-            raise DataError(
-                'This Pix2PixHD has use_instance_map=True but got no '
-                'instance map.',
-                fix='Give instance maps (data samples with gt_instance_map) '
-                'or set model.use_instance_map=False.')
-        if instance.dim() == 4:
-            instance = instance[:, 0]
-        if instance.shape != label.shape:
-            raise DataError(
-                f'The instance map {tuple(instance.shape)} and the label map '
-                f'{tuple(label.shape)} differ in shape.')
-        return torch.cat([one_hot, instance_boundaries(instance)], dim=1)
+        return label_to_input(label, self.num_classes, self.ignore_index,
+                              instance, self.use_instance_map)
 
     def _unpack(self, data_samples: Sequence) -> tuple:
         label = torch.stack(
@@ -267,6 +233,13 @@ class Pix2PixHD(BaseModel):
 
     # ------------------------------------------------------------------
     # Training
+    def global_frozen(self) -> bool:
+        """Whether G1 is kept fixed at the current train iteration."""
+        if self.freeze_global_iters <= 0:
+            return False
+        iteration = MessageHub.get_current_instance().get_info('iter', 0)
+        return iteration < self.freeze_global_iters
+
     def train_step(self, data: Union[dict, tuple, list],
                    optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
         """One update of the discriminators, then one of the generator.
@@ -296,6 +269,10 @@ class Pix2PixHD(BaseModel):
         d_wrapper = optim_wrapper['discriminator']
         log_vars = {}
 
+        # Coarse to fine: G1 can stay fixed while the enhancers start.
+        frozen = self.global_frozen()
+        for param in self.generator.global_parameters():
+            param.requires_grad_(not frozen)
         with g_wrapper.optim_context(self.generator):
             fake = self.generator(cond)
 
@@ -397,8 +374,7 @@ class Pix2PixHD(BaseModel):
         divisor = self.generator.size_divisor
         pad_h, pad_w = -height % divisor, -width % divisor
         if pad_h or pad_w:
-            label = F.pad(label, (0, pad_w, 0, pad_h),
-                          value=self.ignore_index)
+            label = F.pad(label, (0, pad_w, 0, pad_h), value=self.ignore_index)
             if instance is not None:
                 instance = F.pad(
                     instance.to(device).float().unsqueeze(1),

@@ -1,7 +1,7 @@
 """MultiScalePatchDiscriminator: scales, features and the pyramid."""
 import torch
 
-from mmseg_synaug.models.generators import MultiScalePatchDiscriminator
+from mmseg_synaug.models import MultiScalePatchDiscriminator
 
 
 def test_features_per_scale():
@@ -25,6 +25,6 @@ def test_scales_see_downsampled_input():
 
 
 def test_num_scales_configurable():
-    disc = MultiScalePatchDiscriminator(in_channels=3, num_scales=1,
-                                        base_channels=4)
+    disc = MultiScalePatchDiscriminator(
+        in_channels=3, num_scales=1, base_channels=4)
     assert len(disc(torch.rand(1, 3, 32, 32))) == 1

@@ -10,7 +10,8 @@ from typing import List, Optional
 import torch
 import torch.nn as nn
 from mmengine.model import BaseModule
-from mmagic.registry import MODELS
+
+from .registration import register_gan_module
 
 
 class PatchDiscriminatorWithFeatures(nn.Module):
@@ -60,7 +61,7 @@ class PatchDiscriminatorWithFeatures(nn.Module):
         return features
 
 
-@MODELS.register_module()
+@register_gan_module
 class MultiScalePatchDiscriminator(BaseModule):
     """``num_scales`` PatchGAN discriminators on an image pyramid.
 
@@ -81,14 +82,16 @@ class MultiScalePatchDiscriminator(BaseModule):
           the last map of each list holds the patch scores.
     """
 
-    def __init__(self,
-                 in_channels: int,
-                 num_scales: int = 3,
-                 base_channels: int = 64,
-                 num_layers: int = 3,
-                 max_channels: int = 512,
-                 init_cfg: Optional[dict] = dict(
-                     type='Normal', layer='Conv2d', std=0.02)) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        num_scales: int = 3,
+        base_channels: int = 64,
+        num_layers: int = 3,
+        max_channels: int = 512,
+        init_cfg: Optional[dict] = dict(
+            type='Normal', layer='Conv2d', std=0.02)
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         if num_scales < 1:
             raise ValueError(

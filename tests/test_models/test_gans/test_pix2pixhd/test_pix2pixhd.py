@@ -4,15 +4,15 @@ from contextlib import contextmanager
 
 import pytest
 import torch
-from mmengine.dataset import pseudo_collate
 from mmengine.optim import OptimWrapper, OptimWrapperDict
+from mmengine.registry import DefaultScope
 from mmengine.runner import load_checkpoint
-from mmagic.registry import MODELS
+from mmseg.registry import MODELS
 
-from pix2pixhd_tiny import NUM_CLASSES, tiny_pix2pixhd
-from mmseg_synaug.datasets import CamVidDataset
-from mmseg_synaug.models.generators import Pix2PixHD, instance_boundaries
+from mmseg_synaug.models import (Pix2PixHD, Pix2PixHDGenerator,
+                                 instance_boundaries)
 from mmseg_synaug.utils import DataError
+from pix2pixhd_tiny import NUM_CLASSES, camvid_batch, tiny_pix2pixhd
 
 
 @pytest.fixture
@@ -20,19 +20,58 @@ def model() -> Pix2PixHD:
     return tiny_pix2pixhd()
 
 
-def test_registered_for_mmseg_configs():
-    model = MODELS.build(
+def _build(registry_type: str):
+    return MODELS.build(
         dict(
-            type='mmagic.Pix2PixHD',
+            type=registry_type,
             num_classes=3,
             generator=dict(
-                type='Pix2PixHDGenerator', base_channels=4,
-                num_downsamples=1, num_blocks=1),
+                type='Pix2PixHDGenerator',
+                base_channels=4,
+                num_downsamples=1,
+                num_blocks=1),
             discriminator=dict(num_scales=1, base_channels=4)))
+
+
+def test_registered_in_mmseg_registry():
+    """type='Pix2PixHD' in mmseg's scope: no MMagic involved."""
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        model = _build('Pix2PixHD')
     assert isinstance(model, Pix2PixHD)
     assert model.generator.in_channels == 3
     assert model.discriminator.discriminators[0].layers[0][0].in_channels \
         == 3 + 3
+
+
+def test_registered_for_mmagic_configs():
+    """type='mmagic.Pix2PixHD' still builds where MMagic imports fully."""
+    pytest.importorskip('mmagic.models')
+    from mmagic.registry import MODELS as MMAGIC_MODELS
+    assert MMAGIC_MODELS.get('Pix2PixHD') is Pix2PixHD
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        model = _build('mmagic.Pix2PixHD')
+    assert isinstance(model, Pix2PixHD)
+    with DefaultScope.overwrite_default_scope('mmagic'):
+        model = MMAGIC_MODELS.build(
+            dict(
+                type='Pix2PixHD',
+                num_classes=3,
+                generator=dict(
+                    base_channels=4, num_downsamples=1, num_blocks=1),
+                discriminator=dict(num_scales=1, base_channels=4)))
+    assert isinstance(model.generator, Pix2PixHDGenerator)
+
+
+def test_checkpoint_of_mmagic_type_loads_into_mmseg_type(tmp_path):
+    """Checkpoints trained as mmagic.Pix2PixHD(Generator) still load."""
+    state = tiny_pix2pixhd().state_dict()
+    arch = state['_extra_state']['pix2pixhd_arch']
+    # what a checkpoint trained before the mmseg registration records
+    arch['generator']['type'] = 'mmagic.Pix2PixHDGenerator'
+    arch['discriminator']['type'] = 'mmagic.MultiScalePatchDiscriminator'
+    path = str(tmp_path / 'gen.pth')
+    torch.save(dict(state_dict=state, meta={}), path)
+    load_checkpoint(tiny_pix2pixhd(), path, map_location='cpu', strict=True)
 
 
 def test_one_hot_with_ignore(model):
@@ -64,8 +103,9 @@ def test_instance_channel():
     assert x.shape == (1, NUM_CLASSES + 1, 8, 8)
     assert model.generator.in_channels == NUM_CLASSES + 1
     assert model.generator(x).shape == (1, 3, 8, 8)
-    fake = model.synthesize(torch.zeros(1, 10, 13, dtype=torch.long),
-                            torch.zeros(1, 10, 13, dtype=torch.long))
+    fake = model.synthesize(
+        torch.zeros(1, 10, 13, dtype=torch.long),
+        torch.zeros(1, 10, 13, dtype=torch.long))
     assert fake.shape == (1, 3, 10, 13)
     with pytest.raises(DataError, match='use_instance_map'):
         model.label_to_input(label)
@@ -78,24 +118,12 @@ def test_synthesize_pads_and_crops(model):
     assert model.training  # mode restored
 
 
-def camvid_batch(camvid_root, num=2, size=64):
-    dataset = CamVidDataset(
-        data_root=camvid_root,
-        indices=num,
-        pipeline=[
-            dict(type='LoadCheckedImage'),
-            dict(type='LoadCheckedAnnotations', num_classes=NUM_CLASSES),
-            dict(type='RandomCrop', crop_size=(size, size)),
-            dict(type='PackSegInputs')
-        ])
-    return pseudo_collate([dataset[i] for i in range(num)])
-
-
 def test_train_step_updates_generator_and_discriminator(camvid_root):
     torch.manual_seed(0)
     model = tiny_pix2pixhd(
         perceptual_loss=dict(
-            pretrained=None, allow_random_weights=True,
+            pretrained=None,
+            allow_random_weights=True,
             layer_weights=dict(relu1_1=1.0, relu2_1=1.0)))
     data = camvid_batch(camvid_root)
     optim = OptimWrapperDict(
@@ -121,15 +149,13 @@ def test_train_step_updates_generator_and_discriminator(camvid_root):
     assert len(changed_g) == len(before_g)
     assert len(changed_d) == len(before_d)
     # the VGG stays frozen
-    assert all(not p.requires_grad
-               for p in model.perceptual_loss.parameters())
+    assert all(not p.requires_grad for p in model.perceptual_loss.parameters())
     assert all(p.requires_grad for p in model.discriminator.parameters())
 
 
 def test_train_step_needs_both_optimizers(model, camvid_root):
     optim = OptimWrapperDict(
-        generator=OptimWrapper(
-            torch.optim.Adam(model.generator.parameters())))
+        generator=OptimWrapper(torch.optim.Adam(model.generator.parameters())))
     with pytest.raises(DataError, match="'discriminator'"):
         model.train_step(camvid_batch(camvid_root), optim)
 
@@ -191,8 +217,8 @@ def test_checkpoint_records_architecture(tmp_path):
     torch.save(dict(state_dict=trained.state_dict(), meta={}), path)
     same = tiny_pix2pixhd()
     load_checkpoint(same, path, map_location='cpu', strict=True)
-    torch.testing.assert_close(
-        same.generator.state_dict(), trained.generator.state_dict())
+    torch.testing.assert_close(same.generator.state_dict(),
+                               trained.generator.state_dict())
 
     wider = tiny_pix2pixhd(
         generator=dict(base_channels=8, num_downsamples=2, num_blocks=1))
@@ -203,15 +229,16 @@ def test_checkpoint_records_architecture(tmp_path):
     assert "differ in ['generator']" in message
 
     other_classes = tiny_pix2pixhd(num_classes=12)
-    with pytest.raises(DataError,
-                       match="'num_classes': 11.*'num_classes': 12"):
+    with pytest.raises(
+            DataError, match="'num_classes': 11.*'num_classes': 12"):
         load_checkpoint(other_classes, path, map_location='cpu')
 
 
 def test_perceptual_loss_off_or_missing_weights(tmp_path):
-    off = tiny_pix2pixhd(perceptual_loss=dict(pretrained=None,
-                                              loss_weight=0.0))
+    off = tiny_pix2pixhd(
+        perceptual_loss=dict(pretrained=None, loss_weight=0.0))
     assert off.perceptual_loss is None
     with pytest.raises(DataError, match=r'model\.perceptual_loss\.pretrained'):
-        tiny_pix2pixhd(perceptual_loss=dict(
-            pretrained=str(tmp_path / 'vgg19.pth'), loss_weight=10.0))
+        tiny_pix2pixhd(
+            perceptual_loss=dict(
+                pretrained=str(tmp_path / 'vgg19.pth'), loss_weight=10.0))

@@ -13,9 +13,9 @@ from typing import List, Optional
 import torch
 import torch.nn as nn
 from mmengine.model import BaseModule
-from mmagic.registry import MODELS
 
-from ...utils import DataError
+from ....utils import DataError
+from .registration import register_gan_module
 
 
 def _norm(channels: int) -> nn.Module:
@@ -77,7 +77,7 @@ class ResidualBlock(nn.Module):
         return x + self.body(x)
 
 
-@MODELS.register_module()
+@register_gan_module
 class Pix2PixHDGenerator(BaseModule):
     """Global generator G1, optionally wrapped by local enhancers G2.
 
@@ -89,7 +89,13 @@ class Pix2PixHDGenerator(BaseModule):
     resolution of the previous stage, has a front end ``c7s1-C', d2C'``
     whose output is summed with the last feature map of the previous stage
     (before its output layer), then ``R2C' x B_l, uC', c7s1-3`` (the paper:
-    C'=32, B_l=3). The global generator then has C = 2 ** L * C' channels.
+    C'=32, B_l=3). The global generator then has C = 2 ** L * C' channels
+    and no output layer of its own.
+
+    Coarse-to-fine training (paper section 3.2): train G1 alone
+    (``num_local_enhancers=0``, ``base_channels`` = 2 ** L * C'), then
+    load that checkpoint into G1 + G2 (``load_from``; :class:`Pix2PixHD`
+    accepts it and can keep G1 frozen for a first number of iterations).
 
     Args:
         in_channels (int): Input channels (classes, plus one for the
@@ -114,22 +120,23 @@ class Pix2PixHDGenerator(BaseModule):
         - Output: (N, out_channels, H, W), in [-1, 1].
     """
 
-    def __init__(self,
-                 in_channels: int,
-                 out_channels: int = 3,
-                 base_channels: int = 64,
-                 num_downsamples: int = 4,
-                 num_blocks: int = 9,
-                 max_channels: Optional[int] = None,
-                 num_local_enhancers: int = 0,
-                 local_base_channels: Optional[int] = None,
-                 num_local_blocks: int = 3,
-                 init_cfg: Optional[dict] = dict(
-                     type='Normal', layer=['Conv2d', 'ConvTranspose2d'],
-                     std=0.02)) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int = 3,
+        base_channels: int = 64,
+        num_downsamples: int = 4,
+        num_blocks: int = 9,
+        max_channels: Optional[int] = None,
+        num_local_enhancers: int = 0,
+        local_base_channels: Optional[int] = None,
+        num_local_blocks: int = 3,
+        init_cfg: Optional[dict] = dict(
+            type='Normal', layer=['Conv2d', 'ConvTranspose2d'], std=0.02)
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
-        for name, value in (('in_channels', in_channels),
-                            ('base_channels', base_channels),
+        for name, value in (('in_channels', in_channels), ('base_channels',
+                                                           base_channels),
                             ('num_downsamples', num_downsamples + 1)):
             if value < 1:
                 raise DataError(f'Pix2PixHDGenerator: {name} must be >= 1 '
@@ -142,8 +149,9 @@ class Pix2PixHDGenerator(BaseModule):
             return min(channels, max_channels) if max_channels else channels
 
         local_base = local_base_channels or max(base_channels // 2, 1)
-        global_base = (base_channels if num_local_enhancers == 0 else
-                       local_base * 2**num_local_enhancers)
+        global_base = (
+            base_channels if num_local_enhancers == 0 else local_base *
+            2**num_local_enhancers)
         # Global generator G1.
         layers: List[nn.Module] = [
             conv7_block(in_channels, width(global_base))
@@ -159,7 +167,12 @@ class Pix2PixHDGenerator(BaseModule):
             layers.append(up_block(channels, out))
             channels = out
         self.global_features = nn.Sequential(*layers)
-        self.global_output = output_block(channels, out_channels)
+        # G1's own output layer exists only without enhancers: with them it
+        # would get no gradient (and force find_unused_parameters in DDP).
+        # A G1 trained alone first is loaded without it (coarse-to-fine).
+        self.global_output = (
+            output_block(channels, out_channels)
+            if num_local_enhancers == 0 else None)
         # Local enhancers G2 (outermost last).
         self.enhancer_front = nn.ModuleList()
         self.enhancer_back = nn.ModuleList()
@@ -167,20 +180,27 @@ class Pix2PixHDGenerator(BaseModule):
             base = width(local_base * 2**level)
             self.enhancer_front.append(
                 nn.Sequential(
-                    conv7_block(in_channels, base),
-                    down_block(base, channels)))
+                    conv7_block(in_channels, base), down_block(base,
+                                                               channels)))
             self.enhancer_back.append(
-                nn.Sequential(*[
-                    ResidualBlock(channels) for _ in range(num_local_blocks)
-                ], up_block(channels, base)))
+                nn.Sequential(
+                    *[
+                        ResidualBlock(channels)
+                        for _ in range(num_local_blocks)
+                    ], up_block(channels, base)))
             channels = base
-        # The global generator's own output layer is kept (it is used when
-        # there is no enhancer, or to train G1 alone first, as in the paper).
         self.enhancer_output = (
             output_block(channels, out_channels)
             if num_local_enhancers else None)
         self.downsample = nn.AvgPool2d(
             3, stride=2, padding=1, count_include_pad=False)
+
+    def global_parameters(self) -> List[nn.Parameter]:
+        """The parameters of the global generator G1."""
+        modules = [self.global_features]
+        if self.global_output is not None:
+            modules.append(self.global_output)
+        return [p for module in modules for p in module.parameters()]
 
     @property
     def size_divisor(self) -> int:

@@ -1,0 +1,3 @@
+from .linear_decay_lr import LinearDecayLR
+
+__all__ = ['LinearDecayLR']
