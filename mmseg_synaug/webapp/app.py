@@ -1,9 +1,8 @@
 """A local web demo: upload an image, see the predicted mask and a legend.
 
 :class:`WebDemo` turns requests into responses and knows nothing of
-sockets, so it is tested in-process; :func:`make_server` serves it with the
-standard library's threaded HTTP server. ``demo/web_demo.py`` is the
-command line.
+sockets, so it is tested in-process;
+:func:`~mmseg_synaug.webapp.server.make_server` serves it.
 
 Routes:
     - ``GET /``: the page, with an image upload form and, where a
@@ -14,62 +13,31 @@ Routes:
       the image the generator synthesized from it.
 
 A bad upload (no file, not an image, too large, a label map with values
-outside the classes) gets the page back with status 400 and a message that
+outside the classes; the dataset's void label counts as unlabelled) gets the page back with status 400 and a message that
 says what was wrong; the server goes on serving.
 """
-import email.policy
-import http.server
-import io
 import logging
 import math
 import threading
-import warnings
 from dataclasses import dataclass
-from email.parser import BytesParser
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence
 
 import numpy as np
 from mmseg.models import BaseSegmentor
-from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .inference import (LabelToImageGenerator, check_generated_image,
-                        inference_segmentor)
-from .web_page import Figure, LegendEntry, png_bytes, render_page
+from mmseg_synaug.apis import (LabelToImageGenerator, check_generated_image,
+                               inference_segmentor)
+from mmseg_synaug.visualization import colorize
+from .page import Figure, LegendEntry, png_bytes, render_page
+from .uploads import (Upload, UploadError, decode_image, decode_label_map,
+                      file_field, parse_multipart)
 
-__all__ = [
-    'UploadError', 'Upload', 'Response', 'WebDemo', 'make_server',
-    'parse_multipart', 'decode_image', 'decode_label_map', 'colorize',
-    'overlay', 'legend_entries'
-]
+__all__ = ['Response', 'WebDemo', 'overlay', 'legend_entries']
 
 logger = logging.getLogger(__name__)
 
-#: Image formats the demo decodes (Pillow names).
-IMAGE_FORMATS = ('PNG', 'JPEG', 'BMP', 'TIFF', 'WEBP', 'GIF')
-#: Pillow modes of single-channel images whose pixels can be class indices.
-INDEX_MODES = ('L', 'P', 'I', 'I;16', 'I;16L', 'I;16B')
 #: Room for the multipart envelope around one uploaded file.
 FORM_OVERHEAD_BYTES = 64 * 1024
-#: Bodies up to this size are read and dropped before a "too large" answer:
-#: a server that closes a connection with unread data resets it, and a
-#: client may then lose the answer. Larger ones are refused unread.
-DRAIN_LIMIT_BYTES = 1 << 30
-
-
-class UploadError(ValueError):
-    """A bad upload; the message is shown to the user as it is."""
-
-
-@dataclass
-class Upload:
-    """One file field of a submitted form.
-
-    Args:
-        filename (str): Name of the file on the user's machine ('' if none).
-        content (bytes): The file content.
-    """
-    filename: str
-    content: bytes
 
 
 @dataclass
@@ -85,167 +53,6 @@ class Response:
     status: int
     body: bytes
     content_type: str = 'text/html; charset=utf-8'
-
-
-def parse_multipart(content_type: str, body: bytes) -> Dict[str, Upload]:
-    """Parse a ``multipart/form-data`` body into its fields.
-
-    Args:
-        content_type (str): The request's Content-Type header.
-        body (bytes): The request body.
-
-    Returns:
-        dict[str, Upload]: Field name to upload (text fields too).
-    """
-    if not content_type.lower().startswith('multipart/form-data'):
-        raise UploadError(
-            'The form must be sent as multipart/form-data, as the upload '
-            f'forms of this page do (got "{content_type or "no type"}").')
-    header = f'Content-Type: {content_type}\r\n\r\n'.encode('latin-1')
-    message = BytesParser(policy=email.policy.HTTP).parsebytes(header + body)
-    if not message.is_multipart():
-        raise UploadError('The form data could not be read: the request '
-                          'has no multipart boundary.')
-    fields = {}
-    for part in message.iter_parts():
-        name = part.get_param('name', header='content-disposition')
-        if name:
-            fields[str(name)] = Upload(
-                filename=str(part.get_filename() or ''),
-                content=part.get_payload(decode=True) or b'')
-    return fields
-
-
-def _file_field(fields: Dict[str, Upload], name: str, what: str,
-                button: str) -> Upload:
-    upload = fields.get(name)
-    if upload is None or (not upload.filename and not upload.content):
-        raise UploadError(f'No {what} was chosen: choose a file, then press '
-                          f'{button}.')
-    if not upload.content:
-        raise UploadError(f'The file "{upload.filename}" is empty (0 bytes).')
-    return upload
-
-
-def _open_image(upload: Upload, max_pixels: int) -> Image.Image:
-    """Decode an upload with Pillow; any failure is an UploadError."""
-    name = upload.filename or 'The upload'
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore', Image.DecompressionBombWarning)
-            image = Image.open(
-                io.BytesIO(upload.content), formats=IMAGE_FORMATS)
-            if image.width * image.height > max_pixels:
-                raise UploadError(
-                    f'"{name}" has {image.width}x{image.height} pixels; the '
-                    f'demo takes images of up to {max_pixels:,} pixels.')
-            image.load()
-    except UploadError:
-        raise
-    except UnidentifiedImageError:
-        raise UploadError(
-            f'"{name}" is not an image: the demo reads '
-            'PNG, JPEG, BMP, TIFF, WebP and GIF files.') from None
-    except Image.DecompressionBombError:
-        raise UploadError(f'"{name}" has too many pixels for the demo '
-                          f'(over {max_pixels:,}).') from None
-    except (OSError, SyntaxError, ValueError) as error:
-        raise UploadError(
-            f'"{name}" could not be decoded as an image ({error}).') from None
-    return image
-
-
-def decode_image(upload: Upload, max_pixels: int) -> np.ndarray:
-    """Decode an uploaded image to RGB, upright as its EXIF says.
-
-    Args:
-        upload (Upload): The uploaded file.
-        max_pixels (int): Largest width x height accepted.
-
-    Returns:
-        np.ndarray: :math:`(H, W, 3)` uint8 RGB.
-    """
-    image = _open_image(upload, max_pixels)
-    try:
-        image = ImageOps.exif_transpose(image)
-    except Exception:  # a broken EXIF block: keep the image as stored
-        pass
-    if image.mode in ('I', 'I;16', 'I;16L', 'I;16B', 'F'):
-        array = np.asarray(image, dtype=np.float64)
-        top = max(float(array.max()), 1.0)
-        image = Image.fromarray((array / top * 255).astype(np.uint8))
-    return np.asarray(image.convert('RGB'), dtype=np.uint8).copy()
-
-
-def decode_label_map(upload: Upload,
-                     max_pixels: int,
-                     num_classes: int,
-                     class_names: Sequence[str] = (),
-                     ignore_index: int = 255) -> np.ndarray:
-    """Decode an uploaded label map and check its values.
-
-    Args:
-        upload (Upload): The uploaded file.
-        max_pixels (int): Largest width x height accepted.
-        num_classes (int): Valid class indices are ``0..num_classes-1``.
-        class_names (Sequence[str]): For the message. Defaults to ().
-        ignore_index (int): The value of unlabelled pixels.
-            Defaults to 255.
-
-    Returns:
-        np.ndarray: :math:`(H, W)` uint8 class indices and ``ignore_index``.
-    """
-    image = _open_image(upload, max_pixels)
-    name = upload.filename or 'The upload'
-    if image.format != 'PNG':
-        raise UploadError(
-            f'"{name}" is a {image.format} file; a label map must be a PNG '
-            '(lossy formats change the class values).')
-    if image.mode not in INDEX_MODES:
-        raise UploadError(
-            f'"{name}" is a {image.mode} image; a label map must be a '
-            'single-channel (grey, mode L) or palette (mode P) PNG whose '
-            'pixel values are class indices. Convert colour-coded label '
-            'maps to class indices first.')
-    label = np.asarray(image).astype(np.int64)
-    values, counts = np.unique(label, return_counts=True)
-    bad = [(int(v), int(c)) for v, c in zip(values, counts)
-           if not (0 <= v < num_classes or v == ignore_index)]
-    if bad:
-        listed = ', '.join(f'{value} ({count / label.size:.1%} of pixels)'
-                           for value, count in bad[:8])
-        more = f' and {len(bad) - 8} more' if len(bad) > 8 else ''
-        names = f' ({class_names[0]} ... {class_names[-1]})' \
-            if len(class_names) == num_classes and num_classes else ''
-        raise UploadError(
-            f'"{name}" holds label values outside the {num_classes} classes: '
-            f'{listed}{more}. Allowed are 0-{num_classes - 1}{names} and '
-            f'{ignore_index} for unlabelled pixels; map other values (such '
-            f'as a dataset\'s void label) to {ignore_index} first.')
-    return label.astype(np.uint8)
-
-
-def colorize(
-    label: np.ndarray,
-    palette: Sequence[Sequence[int]],
-    ignore_color: Sequence[int] = (0, 0, 0)
-) -> np.ndarray:
-    """Paint an index map with a palette.
-
-    Args:
-        label (np.ndarray): :math:`(H, W)` class indices; values without a
-            palette colour (e.g. 255) get ``ignore_color``.
-        palette (Sequence[Sequence[int]]): RGB colour of each class.
-        ignore_color (Sequence[int]): Defaults to black.
-
-    Returns:
-        np.ndarray: :math:`(H, W, 3)` uint8 RGB.
-    """
-    table = np.zeros((256, 3), dtype=np.uint8)
-    table[:] = ignore_color
-    table[:len(palette)] = np.asarray(palette, dtype=np.uint8)
-    return table[np.clip(label, 0, 255).astype(np.uint8)]
-
 
 def overlay(image: np.ndarray, label: np.ndarray,
             palette: Sequence[Sequence[int]], opacity: float) -> np.ndarray:
@@ -294,7 +101,9 @@ class WebDemo:
     Args:
         model (BaseSegmentor): From
             :func:`mmseg_synaug.apis.init_segmentor`, with ``dataset_meta``.
-        generator (LabelToImageGenerator, optional): Label map to RGB image.
+        generator (LabelToImageGenerator, optional): Label map to RGB image,
+            such as :func:`mmseg_synaug.apis.init_generator` returns; its
+            ``num_classes``, where it has one, must be the segmentor's.
             None hides the label-map upload. Defaults to None.
         max_upload_mb (float): Largest file accepted, in MiB.
             Defaults to 10.
@@ -328,10 +137,19 @@ class WebDemo:
         if generator is not None and not callable(generator):
             raise TypeError('generator must be a callable taking a label '
                             'map; see LabelToImageGenerator.')
+        generator_classes = getattr(generator, 'num_classes', None)
+        if generator_classes is not None and \
+                generator_classes != len(meta['classes']):
+            raise ValueError(
+                f'The generator has {generator_classes} classes but the '
+                f'segmentor {len(meta["classes"])}: the label-map panel uses '
+                'the segmentor\'s classes. Load a generator trained on the '
+                'segmentor\'s dataset.')
         self.model = model
         self.generator = generator
         self.classes = tuple(str(name) for name in meta['classes'])
         self.palette = [[int(c) for c in color] for color in meta['palette']]
+        self.void_label: Optional[int] = meta.get('void_label')
         self.max_upload_mb = float(max_upload_mb)
         self.max_upload_bytes = int(max_upload_mb * 1024 * 1024)
         self.max_pixels = int(max_pixels)
@@ -371,6 +189,7 @@ class WebDemo:
             num_classes=len(self.classes),
             max_upload_mb=self.max_upload_mb,
             generator_on=self.generator is not None,
+            void_label=self.void_label,
             error=error,
             **result)
         return Response(status, body)
@@ -442,7 +261,7 @@ class WebDemo:
                        what: str, button: str) -> Upload:
         if len(body) > self.max_request_bytes:
             raise UploadError(self._too_large_message(len(body)))
-        upload = _file_field(
+        upload = file_field(
             parse_multipart(content_type, body), field, what, button)
         if len(upload.content) > self.max_upload_bytes:
             raise UploadError(self._too_large_message(len(upload.content)))
@@ -497,8 +316,12 @@ class WebDemo:
                 'image synthesis.')
         upload = self._uploaded_file(content_type, body, 'label', 'label map',
                                      'Synthesize')
-        label = decode_label_map(upload, self.max_pixels, len(self.classes),
-                                 self.classes)
+        label = decode_label_map(
+            upload,
+            self.max_pixels,
+            len(self.classes),
+            self.classes,
+            void_label=self.void_label)
         with self._lock:
             image = self.generator(label)
         check_generated_image(image, label.shape)
@@ -512,104 +335,3 @@ class WebDemo:
             heading=f'Image synthesized from {name}',
             figures=figures,
             legend=legend_entries(label, self.classes, self.palette))
-
-
-class _RequestHandler(http.server.BaseHTTPRequestHandler):
-    """Moves bytes between a socket and :meth:`WebDemo.handle`."""
-
-    server_version = 'mmseg_synaug-web-demo'
-    #: Seconds a connection may stall before it is dropped.
-    timeout = 60
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        self._send(self.server.demo.handle('GET', self.path))
-
-    def do_POST(self) -> None:  # noqa: N802
-        demo: WebDemo = self.server.demo
-        length = self.headers.get('Content-Length', '')
-        if not length.isdigit():
-            message = 'The upload could not be read: the request has no ' \
-                'Content-Length.'
-            self._send(demo.page(400, error=message), close=True)
-            return
-        length = int(length)
-        if length > demo.max_request_bytes:
-            self._drain(length)
-            self._send(demo.too_large(length), close=True)
-            return
-        body = self.rfile.read(length)
-        if len(body) < length:
-            self.close_connection = True
-            return  # the client went away
-        self._send(
-            demo.handle('POST', self.path,
-                        self.headers.get('Content-Type', ''), body))
-
-    def _drain(self, length: int) -> None:
-        """Read and drop a body, so that the client reads the answer."""
-        if length > DRAIN_LIMIT_BYTES:
-            return
-        left = length
-        while left > 0:
-            chunk = self.rfile.read(min(left, 1 << 20))
-            if not chunk:
-                break
-            left -= len(chunk)
-
-    def _send(self, response: Response, close: bool = False) -> None:
-        self.send_response(response.status)
-        self.send_header('Content-Type', response.content_type)
-        self.send_header('Content-Length', str(len(response.body)))
-        self.send_header('Cache-Control', 'no-store')
-        self.send_header('X-Content-Type-Options', 'nosniff')
-        self.send_header(
-            'Content-Security-Policy',
-            "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-            "form-action 'self'")
-        if close:
-            self.send_header('Connection', 'close')
-            self.close_connection = True
-        self.end_headers()
-        self.wfile.write(response.body)
-
-    def log_message(self, format: str, *args) -> None:
-        logger.info('%s %s', self.address_string(), format % args)
-
-
-class WebDemoServer(http.server.ThreadingHTTPServer):
-    """A threaded HTTP server holding the :class:`WebDemo` it serves.
-
-    Args:
-        address (tuple[str, int]): Host and port; port 0 picks a free one.
-        demo (WebDemo): What answers the requests.
-    """
-
-    daemon_threads = True
-
-    def __init__(self, address: Tuple[str, int], demo: WebDemo) -> None:
-        self.demo = demo
-        super().__init__(address, _RequestHandler)
-
-    @property
-    def url(self) -> str:
-        """The address to open in a browser."""
-        host, port = self.server_address[:2]
-        if ':' in host:
-            host = f'[{host}]'
-        return f'http://{host}:{port}/'
-
-
-def make_server(demo: WebDemo,
-                host: str = '127.0.0.1',
-                port: int = 8000) -> WebDemoServer:
-    """Bind a server for the demo; call ``serve_forever()`` to serve.
-
-    Args:
-        demo (WebDemo): The demo.
-        host (str): Interface to listen on. Defaults to ``'127.0.0.1'``.
-        port (int): Port; 0 picks a free one. Defaults to 8000.
-
-    Returns:
-        WebDemoServer: Bound and listening; see its ``url``.
-    """
-    return WebDemoServer((host, port), demo)
