@@ -116,14 +116,21 @@ class LabelToImage:
     Args:
         model (torch.nn.Module): A built generator with
             ``synthesize(label (N, H, W)) -> image (N, 3, H, W) in [0, 1]``.
+        void_label (int, optional): The training dataset's own value of
+            unlabelled pixels (CamVid's 11), mapped to the model's
+            ``ignore_index`` as the dataset's label loader maps it.
+            Defaults to None.
 
     Attributes:
         model (torch.nn.Module): The generator.
         num_classes (int | None): Its number of classes, where it says.
         ignore_index (int): Its value of unlabelled pixels (default 255).
+        void_label (int | None): See above.
     """
 
-    def __init__(self, model: torch.nn.Module) -> None:
+    def __init__(self,
+                 model: torch.nn.Module,
+                 void_label: Optional[int] = None) -> None:
         if not callable(getattr(model, 'synthesize', None)):
             raise TypeError(
                 f'{type(model).__name__} cannot serve as a label-to-image '
@@ -134,22 +141,44 @@ class LabelToImage:
         self.model = model
         self.num_classes: Optional[int] = getattr(model, 'num_classes', None)
         self.ignore_index: int = int(getattr(model, 'ignore_index', 255))
+        self.void_label = void_label
 
     def __call__(self, label_map: np.ndarray) -> np.ndarray:
-        """See :func:`inference_generator`."""
+        """See :func:`inference_generator`; void is mapped to ignore."""
+        if self.void_label is not None and isinstance(
+                label_map, np.ndarray) and (label_map
+                                            == self.void_label).any():
+            label_map = np.where(label_map == self.void_label,
+                                 self.ignore_index, label_map)
         return inference_generator(self.model, label_map)
 
 
-def as_label_to_image(model: torch.nn.Module) -> LabelToImage:
+def as_label_to_image(model: torch.nn.Module,
+                      void_label: Optional[int] = None) -> LabelToImage:
     """Adapt a trained generator model to :class:`LabelToImageGenerator`.
 
     Args:
         model (torch.nn.Module): A built generator model.
+        void_label (int, optional): See :class:`LabelToImage`.
+            Defaults to None.
 
     Returns:
         LabelToImage: Calls :func:`inference_generator`.
     """
-    return LabelToImage(model)
+    return LabelToImage(model, void_label)
+
+
+def _config_void_label(cfg: Config) -> Optional[int]:
+    """``VOID_LABEL`` of the config's training dataset class, if any."""
+    from mmseg.registry import DATASETS
+    dataset = cfg.get('train_dataloader', {}).get('dataset', {})
+    while isinstance(dataset, dict):
+        dataset_type = dataset.get('type')
+        dataset_cls = DATASETS.get(dataset_type) if dataset_type else None
+        if getattr(dataset_cls, 'VOID_LABEL', None) is not None:
+            return int(dataset_cls.VOID_LABEL)
+        dataset = dataset.get('dataset', dataset.get('real'))
+    return None
 
 
 def init_generator(config: Union[str, Path, Config],
@@ -173,8 +202,9 @@ def init_generator(config: Union[str, Path, Config],
             the model's. Defaults to True.
 
     Returns:
-        LabelToImage: ``generator(label_map) -> RGB``; the model, in eval
-        mode, is ``generator.model``.
+        LabelToImage: ``generator(label_map) -> RGB``, taking the training
+        dataset's void label (CamVid's 11) as unlabelled; the model, in
+        eval mode, is ``generator.model``.
     """
     cfg = load_config(config, 'generator config')
     if not Path(checkpoint).is_file():
@@ -189,7 +219,8 @@ def init_generator(config: Union[str, Path, Config],
     with DefaultScope.overwrite_default_scope(
             cfg.get('default_scope', 'mmseg')):
         model = MODELS.build(cfg.model)
-    generator = LabelToImage(model)
+        void_label = _config_void_label(cfg)
+    generator = LabelToImage(model, void_label)
     load_model_checkpoint(
         model, checkpoint, strict=strict, non_strict_hint='pass --non-strict'
         ' (strict=False)')
