@@ -201,7 +201,8 @@ def make_coarse_reader(
 
     def read(path: str, image_shape: tuple) -> np.ndarray:
         if snapper is not None:
-            rgb = read_image_file(path, 'coarse label map', channel_order='rgb')
+            rgb = read_image_file(
+                path, 'coarse label map', channel_order='rgb')
             check_palette_colours(rgb, PALETTES[palette], path, tolerance,
                                   max_off_share)
             label = snapper.snap_to_palette(rgb)

@@ -133,12 +133,17 @@ def compare_state_dicts(
 
     Returns:
         tuple[list[str], list[str], list[str], list[str]]: ``missing``
-        (model keys not in the checkpoint), ``unexpected`` (checkpoint keys
+        (model keys not in the checkpoint, BatchNorm's
+        ``num_batches_tracked`` aside), ``unexpected`` (checkpoint keys
         not in the model), ``reshaped`` (``'key: checkpoint (a, b), model
         (c, d)'``) and ``skipped`` (unexpected keys under
         ``skip_prefixes``).
     """
-    missing = [key for key in model_state if key not in checkpoint_state]
+    # mmengine ignores BatchNorm's counters (older checkpoints lack them).
+    missing = [
+        key for key in model_state if key not in checkpoint_state
+        and not key.endswith('num_batches_tracked')
+    ]
     unexpected, skipped = [], []
     for key in checkpoint_state:
         if key in model_state:

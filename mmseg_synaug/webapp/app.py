@@ -13,8 +13,9 @@ Routes:
       the image the generator synthesized from it.
 
 A bad upload (no file, not an image, too large, a label map with values
-outside the classes; the dataset's void label counts as unlabelled) gets the page back with status 400 and a message that
-says what was wrong; the server goes on serving.
+outside the classes; the dataset's void label counts as unlabelled) gets
+the page back with status 400 and a message that says what was wrong; the
+server goes on serving.
 """
 import logging
 import math

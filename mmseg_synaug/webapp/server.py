@@ -7,7 +7,7 @@ import http.server
 import logging
 from typing import Tuple
 
-from .app import WebDemo
+from .app import Response, WebDemo
 
 __all__ = ['WebDemoServer', 'make_server']
 
