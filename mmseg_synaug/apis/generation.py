@@ -188,8 +188,8 @@ def init_generator(config: Union[str, Path, Config],
     """Build a trained label-to-image generator from its config.
 
     The config's ``model`` (``type='mmagic.Pix2PixHD'``) is built from
-    mmagic's registry in the config's default scope, which is restored
-    afterwards; its weights are loaded with
+    mmagic's registry in the config's default scope (mmagic's if it names
+    none), and the process-wide scope is restored afterwards; its weights are loaded with
     :func:`~mmseg_synaug.utils.checkpoint.load_model_checkpoint`, which
     refuses a checkpoint of another model.
 
@@ -214,10 +214,12 @@ def init_generator(config: Union[str, Path, Config],
         raise ValueError(f'The generator config `{config}` has no `model`.')
     from mmagic.registry import MODELS
 
-    # Build in the config's scope without changing the process-wide scope
-    # that a segmentor's pipeline is built in.
+    # Build in the config's scope (mmagic's where it names none: mmagic's
+    # modules build their layers from the current scope's registry)
+    # without changing the process-wide scope that a segmentor's pipeline
+    # is built in.
     with DefaultScope.overwrite_default_scope(
-            cfg.get('default_scope', 'mmseg')):
+            cfg.get('default_scope') or 'mmagic'):
         model = MODELS.build(cfg.model)
         void_label = _config_void_label(cfg)
     generator = LabelToImage(model, void_label)
