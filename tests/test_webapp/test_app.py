@@ -231,6 +231,7 @@ def test_synthesize_shows_the_generated_image(demo_with_generator,
 def test_palette_png_label_map_is_read_as_indices(demo_with_generator,
                                                   generator):
     label = np.array([[0, 1, 2, 3], [10, 255, 3, 4]], dtype=np.uint8)
+    label = label.repeat(8, axis=0).repeat(8, axis=1)  # 16x32 pixels
     image = Image.fromarray(label, 'P')
     image.putpalette([7] * 768)  # colours must not matter, indices do
     buffer = io.BytesIO()
