@@ -37,9 +37,8 @@ def trained_tiny_generator(tmp_path_factory) -> Tuple[str, str]:
         root.mkdir(exist_ok=True)
         config = Path(_tiny_config_module().tiny_generator_config(
             root, iters=ITERS))
-        run_tool([
-            'tools/train.py',
-            str(config), '--work-dir',
-            str(root / 'work')
-        ])
+        run_tool(
+            ['tools/train.py',
+             str(config), '--work-dir',
+             str(root / 'work')])
     return str(config), str(checkpoint)

@@ -107,8 +107,9 @@ def find_pairs(image_dir: str, coarse_dir: str) -> List[Tuple[str, str]]:
             raise DataError(
                 f'The {what} folder `{folder}` does not exist.',
                 fix=f'Pass an existing folder as {what}.')
-    names = sorted(name for name in os.listdir(image_dir)
-                   if name.lower().endswith(IMAGE_SUFFIXES))
+    names = sorted(
+        name for name in os.listdir(image_dir)
+        if name.lower().endswith(IMAGE_SUFFIXES))
     if not names:
         raise DataError(
             f'The --images folder `{image_dir}` holds no images '
@@ -158,8 +159,8 @@ def check_palette_colours(rgb: np.ndarray, palette: Sequence[Sequence[int]],
     packed = (packed[:, 0] << 16) | (packed[:, 1] << 8) | packed[:, 2]
     codes, counts = np.unique(packed, return_counts=True)
     colours = np.stack([codes >> 16, (codes >> 8) & 255, codes & 255], 1)
-    distance = np.sqrt(((colours[:, None, :] - np.asarray(palette)[None])**
-                        2).sum(-1)).min(1)
+    distance = np.sqrt(
+        ((colours[:, None, :] - np.asarray(palette)[None])**2).sum(-1)).min(1)
     off = counts[distance > tolerance].sum() / max(counts.sum(), 1)
     if off > max_off_share:
         raise DataError(
@@ -174,11 +175,11 @@ def check_palette_colours(rgb: np.ndarray, palette: Sequence[Sequence[int]],
 
 
 def make_coarse_reader(
-        palette: Optional[str],
-        num_classes: int,
-        ignore_index: int,
-        tolerance: float = COLOUR_TOLERANCE,
-        max_off_share: float = MAX_OFF_PALETTE
+    palette: Optional[str],
+    num_classes: int,
+    ignore_index: int,
+    tolerance: float = COLOUR_TOLERANCE,
+    max_off_share: float = MAX_OFF_PALETTE
 ) -> Callable[[str, tuple], np.ndarray]:
     """A function reading a coarse map as a checked index map.
 
@@ -196,8 +197,8 @@ def make_coarse_reader(
         Callable: ``read(path, image_shape) -> np.ndarray`` (H, W) uint8.
     """
     snapper = (
-        LoadFASSEGAnnotations(palette=PALETTES[palette])
-        if palette is not None else None)
+        LoadFASSEGAnnotations(
+            palette=PALETTES[palette]) if palette is not None else None)
 
     def read(path: str, image_shape: tuple) -> np.ndarray:
         if snapper is not None:

@@ -16,6 +16,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 from mmseg_synaug.utils.checkpoint import load_model_checkpoint
+
 from .inference import load_config
 
 __all__ = [
@@ -224,7 +225,10 @@ def init_generator(config: Union[str, Path, Config],
         void_label = _config_void_label(cfg)
     generator = LabelToImage(model, void_label)
     load_model_checkpoint(
-        model, checkpoint, strict=strict, non_strict_hint='pass --non-strict'
+        model,
+        checkpoint,
+        strict=strict,
+        non_strict_hint='pass --non-strict'
         ' (strict=False)')
     model.to(device)
     model.eval()

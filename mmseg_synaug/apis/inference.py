@@ -111,8 +111,7 @@ def _config_dataset_meta(cfg: Config) -> dict:
             '`test_dataloader.dataset.type` in the config.')
     meta = copy.deepcopy(dict(getattr(dataset_cls, 'METAINFO', {})))
     meta.update(
-        copy.deepcopy(
-            dict(cfg.test_dataloader.dataset.get('metainfo') or {})))
+        copy.deepcopy(dict(cfg.test_dataloader.dataset.get('metainfo') or {})))
     return meta
 
 
@@ -172,7 +171,10 @@ def init_segmentor(config: Union[str, Path, Config],
         cfg.merge_from_dict(cfg_options)
     model = init_model(cfg, None, device='cpu')
     loaded = load_model_checkpoint(
-        model, checkpoint, strict=strict, non_strict_hint='pass --non-strict'
+        model,
+        checkpoint,
+        strict=strict,
+        non_strict_hint='pass --non-strict'
         ' (strict=False)')
     meta = (loaded.get('meta') or {}).get('dataset_meta')
     if not meta:

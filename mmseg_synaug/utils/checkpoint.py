@@ -32,7 +32,6 @@ from mmengine.runner.checkpoint import CheckpointLoader, load_state_dict
 
 from .errors import DataError
 
-
 #: HistoryBuffer's built-in statistics (``_set_default_statistics``).
 DEFAULT_STATISTICS = {'min', 'max', 'current', 'mean'}
 
@@ -99,12 +98,14 @@ class CheckpointMismatchError(DataError):
         reshaped (list[str]): Keys with another shape in the checkpoint.
     """
 
-    def __init__(self,
-                 message: str,
-                 fix: Optional[str] = None,
-                 missing: Sequence[str] = (),
-                 unexpected: Sequence[str] = (),
-                 reshaped: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        message: str,
+        fix: Optional[str] = None,
+        missing: Sequence[str] = (),
+        unexpected: Sequence[str] = (),
+        reshaped: Sequence[str] = ()
+    ) -> None:
         super().__init__(message, fix)
         self.missing = list(missing)
         self.unexpected = list(unexpected)
@@ -177,9 +178,8 @@ def checkpoint_state_dict(checkpoint: dict) -> 'OrderedDict[str, object]':
     """
     state_dict = checkpoint.get('state_dict', checkpoint)
     metadata = getattr(state_dict, '_metadata', OrderedDict())
-    state_dict = OrderedDict(
-        (re.sub(r'^module\.', '', key), value)
-        for key, value in state_dict.items())
+    state_dict = OrderedDict((re.sub(r'^module\.', '', key), value)
+                             for key, value in state_dict.items())
     state_dict._metadata = metadata
     return state_dict
 
@@ -233,8 +233,7 @@ def load_model_checkpoint(model: torch.nn.Module,
                          f'({_listed(reshaped)})')
         raise CheckpointMismatchError(
             f'The checkpoint `{filename}` does not match the model '
-            f'{type(model).__name__} of the config: ' + '; '.join(parts) +
-            '.',
+            f'{type(model).__name__} of the config: ' + '; '.join(parts) + '.',
             fix='Pass the checkpoint trained with this config (or the '
             f'config it was trained with); to load the matching weights '
             f'anyway, {non_strict_hint}.',

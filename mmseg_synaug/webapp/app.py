@@ -29,6 +29,7 @@ from mmseg.models import BaseSegmentor
 from mmseg_synaug.apis import (LabelToImageGenerator, check_generated_image,
                                inference_segmentor)
 from mmseg_synaug.visualization import colorize
+
 from .page import Figure, LegendEntry, png_bytes, render_page
 from .uploads import (Upload, UploadError, decode_image, decode_label_map,
                       file_field, parse_multipart)
@@ -54,6 +55,7 @@ class Response:
     status: int
     body: bytes
     content_type: str = 'text/html; charset=utf-8'
+
 
 def overlay(image: np.ndarray, label: np.ndarray,
             palette: Sequence[Sequence[int]], opacity: float) -> np.ndarray:
@@ -235,8 +237,8 @@ class WebDemo:
             ('GET', '/'): self.page,
             ('GET', '/favicon.ico'): lambda: Response(204, b'', 'image/png'),
             ('POST', '/predict'): lambda: self.predict(content_type, body),
-            ('POST', '/synthesize'): lambda: self.synthesize(
-                content_type, body),
+            ('POST', '/synthesize'):
+            lambda: self.synthesize(content_type, body),
         }
         route = routes.get((method, path))
         if route is None:

@@ -14,8 +14,8 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 __all__ = [
-    'IMAGE_FORMATS', 'UploadError', 'Upload', 'parse_multipart',
-    'file_field', 'decode_image', 'decode_label_map'
+    'IMAGE_FORMATS', 'UploadError', 'Upload', 'parse_multipart', 'file_field',
+    'decode_image', 'decode_label_map'
 ]
 
 #: Image formats the demo decodes (Pillow names).

@@ -152,8 +152,10 @@ def test_trained_generator_turns_a_camvid_label_map_into_an_image(
         inference_generator(generator.model, label), expected)
     # A size the generator's strides do not divide is padded and cropped.
     assert generator(label[:37, :50]).shape == (37, 50, 3)
-    with pytest.raises(ValueError, match=r'values \[12\], outside the '
-                       'generator\'s 11 classes'):
+    with pytest.raises(
+            ValueError,
+            match=r'values \[12\], outside the '
+            'generator\'s 11 classes'):
         generator(np.full((8, 8), 12, np.uint8))
     with pytest.raises(ValueError, match='integer array of shape'):
         generator(np.zeros((8, 8, 3), np.uint8))
@@ -162,13 +164,14 @@ def test_trained_generator_turns_a_camvid_label_map_into_an_image(
 def test_generator_checkpoint_of_another_model_is_refused(
         tiny_generator, segmentor_checkpoint, tmp_path):
     config, checkpoint = tiny_generator
-    with pytest.raises(CheckpointMismatchError, match='does not match the '
-                       'model Pix2PixHD'):
+    with pytest.raises(
+            CheckpointMismatchError, match='does not match the '
+            'model Pix2PixHD'):
         init_generator(config, segmentor_checkpoint)
     wider = Config.fromfile(config)
     wider.model.generator.base_channels = 8
-    with pytest.raises(CheckpointMismatchError,
-                       match='keys have another shape'):
+    with pytest.raises(
+            CheckpointMismatchError, match='keys have another shape'):
         init_generator(wider, checkpoint)
 
 

@@ -210,15 +210,15 @@ def shown_image(page: Page, selector: str) -> np.ndarray:
         const context = canvas.getContext('2d');
         context.drawImage(img, 0, 0);
         return Array.from(context.getImageData(
-            0, 0, canvas.width, canvas.height).data); }''',
-        selector)
+            0, 0, canvas.width, canvas.height).data); }''', selector)
     return np.array(
         pixels, dtype=np.uint8).reshape(size['height'], size['width'],
                                         4)[..., :3]
 
 
-def test_browser_synthesizes_an_image_from_a_label_map(
-        generator_server, tiny_generator, page, camvid_root, tmp_path):
+def test_browser_synthesizes_an_image_from_a_label_map(generator_server,
+                                                       tiny_generator, page,
+                                                       camvid_root, tmp_path):
     url, log = generator_server
     # CamVid's own label map, void 11 and all, as a user has it.
     own = sorted(Path(camvid_root, 'valannot').glob('*.png'))[0]
@@ -240,8 +240,7 @@ def test_browser_synthesizes_an_image_from_a_label_map(
     assert shown.std() > 0
     colours = shown_image(page, '#label-colors')
     labelled = label != CamVidDataset.VOID_LABEL
-    np.testing.assert_array_equal(colours[labelled],
-                                  PALETTE[label[labelled]])
+    np.testing.assert_array_equal(colours[labelled], PALETTE[label[labelled]])
     names = page.eval_on_selector_all(
         '#legend li.present .name', 'items => items.map(i => i.textContent)')
     assert sorted(names) == sorted(CLASSES[v] for v in np.unique(label)

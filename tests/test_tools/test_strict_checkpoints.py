@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from mmengine.runner.checkpoint import save_checkpoint
 
-from conftest import REPO_ROOT
 from mmseg_synaug.datasets import CamVidDataset
 from mmseg_synaug.utils.checkpoint import CheckpointMismatchError
+
+from conftest import REPO_ROOT
 
 PSPNET = REPO_ROOT / 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py'
 UNET = REPO_ROOT / 'configs/unet/unet-s5-d16_fcn_1xb8-1k_camvid-256x256.py'

@@ -116,11 +116,14 @@ def test_discriminator_of_a_gan_trained_segmentor_is_let_through(tmp_path):
 
     with_disc = Segmentor()
     with_disc.discriminator = torch.nn.Linear(2, 2)
-    with pytest.raises(CheckpointMismatchError,
-                       match='unexpected \\(discriminator.conv.weight\\)'):
+    with pytest.raises(
+            CheckpointMismatchError,
+            match='unexpected \\(discriminator.conv.weight\\)'):
         load_model_checkpoint(with_disc, save(tmp_path, state, 'adv2.pth'))
-    with pytest.raises(CheckpointMismatchError, match='2 of its 6 keys are '
-                       'missing \\(discriminator.weight, discriminator.bias'):
+    with pytest.raises(
+            CheckpointMismatchError,
+            match='2 of its 6 keys are '
+            'missing \\(discriminator.weight, discriminator.bias'):
         load_model_checkpoint(with_disc,
                               save(tmp_path, trained.state_dict(), 'p.pth'))
 

@@ -200,8 +200,8 @@ def void_to_ignore(path: Path) -> np.ndarray:
     return label
 
 
-def test_synthesize_shows_the_generated_image(demo_with_generator,
-                                              generator, val_pair):
+def test_synthesize_shows_the_generated_image(demo_with_generator, generator,
+                                              val_pair):
     page = demo_with_generator.handle('GET', '/').body.decode()
     assert 'id="label-input"' in page and 'id="generator-off"' not in page
     assert '255 (or 11) for unlabelled pixels' in page
@@ -211,8 +211,8 @@ def test_synthesize_shows_the_generated_image(demo_with_generator,
     assert expected.std() > 0  # an image, not a constant
     # CamVid's own label map (void 11) and the one with void as 255 give
     # the same image: the generator's output.
-    for name, content in (('own.png', val_pair[1].read_bytes()),
-                          ('label.png', png(label))):
+    for name, content in (('own.png', val_pair[1].read_bytes()), ('label.png',
+                                                                  png(label))):
         response = demo_with_generator.handle(
             'POST', '/synthesize', *multipart(label=(name, content)))
         assert response.status == 200, error_message(response.body)
@@ -306,8 +306,10 @@ def test_generator_of_other_classes_is_refused(model, generator):
     class_count = generator.num_classes
     generator.num_classes = 19
     try:
-        with pytest.raises(ValueError, match='generator has 19 classes but '
-                           'the segmentor 11'):
+        with pytest.raises(
+                ValueError,
+                match='generator has 19 classes but '
+                'the segmentor 11'):
             WebDemo(model, generator=generator)
     finally:
         generator.num_classes = class_count
