@@ -146,11 +146,10 @@ class LabelToImage:
 
     def __call__(self, label_map: np.ndarray) -> np.ndarray:
         """See :func:`inference_generator`; void is mapped to ignore."""
-        if self.void_label is not None and isinstance(
-                label_map, np.ndarray) and (label_map
-                                            == self.void_label).any():
-            label_map = np.where(label_map == self.void_label,
-                                 self.ignore_index, label_map)
+        if self.void_label is not None and isinstance(label_map, np.ndarray):
+            void = label_map == self.void_label
+            if void.any():
+                label_map = np.where(void, self.ignore_index, label_map)
         return inference_generator(self.model, label_map)
 
 
