@@ -16,7 +16,6 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 from mmseg_synaug.utils.checkpoint import load_model_checkpoint
-
 from .inference import load_config
 
 __all__ = [

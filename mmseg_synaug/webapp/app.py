@@ -29,7 +29,6 @@ from mmseg.models import BaseSegmentor
 from mmseg_synaug.apis import (LabelToImageGenerator, check_generated_image,
                                inference_segmentor)
 from mmseg_synaug.visualization import colorize
-
 from .page import Figure, LegendEntry, png_bytes, render_page
 from .uploads import (Upload, UploadError, decode_image, decode_label_map,
                       file_field, parse_multipart)

@@ -10,14 +10,13 @@ from mmengine.registry import DefaultScope
 from mmengine.runner.checkpoint import save_checkpoint
 from PIL import Image
 
+from conftest import REPO_ROOT
 from mmseg_synaug.apis import (LabelToImageGenerator, as_label_to_image,
                                image_only_pipeline, inference_generator,
                                inference_segmentor, init_generator,
                                init_segmentor, strip_annotation_loaders)
 from mmseg_synaug.datasets import CamVidDataset
 from mmseg_synaug.utils.checkpoint import CheckpointMismatchError
-
-from conftest import REPO_ROOT
 from tiny_generator import trained_tiny_generator
 
 CONFIG = REPO_ROOT / 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py'

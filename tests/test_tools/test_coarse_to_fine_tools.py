@@ -198,8 +198,7 @@ def test_refine_labels_errors_name_the_file_and_the_fix(
     assert not (photo / 'out' / '1.png').exists()
 
 
-def test_palette_check_takes_every_fasseg_coarse_map_and_no_photo(
-        fasseg_root):
+def test_palette_check_takes_every_fasseg_coarse_map_and_no_photo(fasseg_root):
     """All real colour-coded maps pass (anti-aliased edges and all); every
     photo of the same faces is refused."""
     refine_labels = load_refine_labels()
@@ -216,9 +215,9 @@ def test_palette_check_takes_every_fasseg_coarse_map_and_no_photo(
     for path in photos:
         rgb = np.asarray(Image.open(path).convert('RGB'))
         with pytest.raises(DataError, match='is not coded with the palette'):
-            refine_labels.check_palette_colours(
-                rgb, palette, str(path), refine_labels.COLOUR_TOLERANCE,
-                refine_labels.MAX_OFF_PALETTE)
+            refine_labels.check_palette_colours(rgb, palette, str(path),
+                                                refine_labels.COLOUR_TOLERANCE,
+                                                refine_labels.MAX_OFF_PALETTE)
 
 
 def test_other_configs_build(camvid_root):

@@ -7,16 +7,14 @@ from pathlib import Path
 
 import pytest
 from mmengine.runner.checkpoint import save_checkpoint
+from test_coarse_to_fine_tools import REFINER
 
+from conftest import REPO_ROOT
 from mmseg_synaug.datasets import CamVidDataset
 from mmseg_synaug.utils.checkpoint import CheckpointMismatchError
 
-from conftest import REPO_ROOT
-
 PSPNET = REPO_ROOT / 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py'
 UNET = REPO_ROOT / 'configs/unet/unet-s5-d16_fcn_1xb8-1k_camvid-256x256.py'
-REFINER = REPO_ROOT / ('configs/coarse_to_fine/coarse-to-fine_unet-s5-d16_'
-                       '1xb4-400_fasseg-256x256.py')
 #: Two test images, one process: seconds instead of minutes.
 SMALL_TEST = [
     '--cfg-options', 'test_dataloader.dataset.indices=2',
