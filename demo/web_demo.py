@@ -4,21 +4,23 @@ Usage:
     python demo/web_demo.py CONFIG CHECKPOINT [--device cpu]
         [--generator-config GEN_CONFIG --generator-checkpoint GEN_CHECKPOINT]
         [--host 127.0.0.1] [--port 8000] [--max-upload-mb 10]
-        [--opacity 0.5]
+        [--opacity 0.5] [--non-strict]
 
 Open the printed address in a browser, upload an image and see the
 predicted mask over it with a legend of the classes. With a trained
-label-to-image generator, a second panel turns an uploaded label map into a
-synthesized image. (The project's generator, pix2pixHD, comes with the
-pix2pixHD issue; without one the panel says which options turn it on.)
-Stop the server with Ctrl+C.
+label-to-image generator (a pix2pixHD checkpoint with the config it was
+trained with, from configs/pix2pixhd/), a second panel turns an uploaded label
+map (an index PNG such as CamVid's own, void 11 taken as unlabelled) into a
+synthesized image. Checkpoints must match their configs: one of another
+model is refused unless ``--non-strict`` is given. Stop the server with
+Ctrl+C.
 """
 import argparse
 import logging
 import sys
 
-from mmseg_synaug.apis import (WebDemo, init_generator, init_segmentor,
-                               make_server)
+from mmseg_synaug.apis import init_generator, init_segmentor
+from mmseg_synaug.webapp import WebDemo, make_server
 
 
 def parse_args() -> argparse.Namespace:
@@ -50,6 +52,11 @@ def parse_args() -> argparse.Namespace:
         type=float,
         default=0.5,
         help='weight of the mask colours over the image, in (0, 1]')
+    parser.add_argument(
+        '--non-strict',
+        action='store_true',
+        help='load checkpoints whose keys or shapes differ from the '
+        'models of the configs (only the matching weights are loaded)')
     args = parser.parse_args()
     if (args.generator_config is None) != (args.generator_checkpoint is None):
         parser.error('--generator-config and --generator-checkpoint go '
@@ -69,13 +76,17 @@ def main() -> None:
         stream=sys.stderr)
     try:
         model = init_segmentor(
-            args.config, args.checkpoint, device=args.device)
+            args.config,
+            args.checkpoint,
+            device=args.device,
+            strict=not args.non_strict)
         generator = None
         if args.generator_config is not None:
             generator = init_generator(
                 args.generator_config,
                 args.generator_checkpoint,
-                device=args.device)
+                device=args.device,
+                strict=not args.non_strict)
         demo = WebDemo(
             model,
             generator=generator,

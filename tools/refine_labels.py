@@ -6,24 +6,30 @@ an index PNG (one class index per pixel). Resumable: maps already in
 ``--out`` are skipped, and each map is written to a temporary name first and
 renamed when complete, so an interrupted run leaves no half-written file.
 
+With ``--palette``, coarse maps are colour-coded: each pixel is snapped to
+the nearest palette colour, and a map of which more than
+``--max-off-palette`` of the pixels are not within ``--colour-tolerance`` of
+a palette colour (a photo, or another colour coding) is refused, naming the
+file and the share. The checkpoint must match the config's model, unless
+``--non-strict``.
+
 Usage:
     python tools/refine_labels.py CONFIG CHECKPOINT --images DIR \
-        --coarse DIR --out DIR [--palette fasseg] [--device cpu]
+        --coarse DIR --out DIR [--palette fasseg] [--device cpu] \
+        [--non-strict]
 """
 import argparse
 import os
 import os.path as osp
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
-import torch
-from mmengine.config import Config, DictAction
-from mmengine.dataset import Compose
-from mmseg.apis import init_model
+from mmengine.config import DictAction
 from PIL import Image
 from tqdm import tqdm
 
+from mmseg_synaug.apis import inference_refiner, init_segmentor
 from mmseg_synaug.datasets import FASSEGDataset
 from mmseg_synaug.datasets.transforms.loading import (LoadFASSEGAnnotations,
                                                       check_label_map,
@@ -35,6 +41,10 @@ IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 #: Colour codings of coarse maps accepted by ``--palette``.
 PALETTES: Dict[str, List[List[int]]] = dict(
     fasseg=FASSEGDataset.METAINFO['palette'])
+#: Default of ``--colour-tolerance``: Euclidean RGB distance.
+COLOUR_TOLERANCE = 40.0
+#: Default of ``--max-off-palette``: share of pixels.
+MAX_OFF_PALETTE = 0.05
 
 
 def parse_args() -> argparse.Namespace:
@@ -55,6 +65,24 @@ def parse_args() -> argparse.Namespace:
         help='the coarse maps are colour-coded with this palette (each '
         'pixel is snapped to the nearest class colour); by default they are '
         'index PNGs')
+    parser.add_argument(
+        '--colour-tolerance',
+        type=float,
+        default=COLOUR_TOLERANCE,
+        help='with --palette: largest distance (RGB, 0-255 per channel) of '
+        'a pixel from its palette colour to count as that colour')
+    parser.add_argument(
+        '--max-off-palette',
+        type=float,
+        default=MAX_OFF_PALETTE,
+        help='with --palette: largest share of the pixels of a coarse map '
+        'farther than --colour-tolerance from every palette colour '
+        '(anti-aliased edges); a map with more is refused')
+    parser.add_argument(
+        '--non-strict',
+        action='store_true',
+        help='use a checkpoint whose keys or shapes differ from the model '
+        'of the config (only the matching weights are loaded)')
     parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')
     parser.add_argument(
         '--cfg-options',
@@ -79,8 +107,9 @@ def find_pairs(image_dir: str, coarse_dir: str) -> List[Tuple[str, str]]:
             raise DataError(
                 f'The {what} folder `{folder}` does not exist.',
                 fix=f'Pass an existing folder as {what}.')
-    names = sorted(name for name in os.listdir(image_dir)
-                   if name.lower().endswith(IMAGE_SUFFIXES))
+    names = sorted(
+        name for name in os.listdir(image_dir)
+        if name.lower().endswith(IMAGE_SUFFIXES))
     if not names:
         raise DataError(
             f'The --images folder `{image_dir}` holds no images '
@@ -108,9 +137,50 @@ def find_pairs(image_dir: str, coarse_dir: str) -> List[Tuple[str, str]]:
     return pairs
 
 
-def make_coarse_reader(palette: Optional[str], num_classes: int,
-                       ignore_index: int) -> Callable[[str, tuple],
-                                                      np.ndarray]:
+def check_palette_colours(rgb: np.ndarray, palette: Sequence[Sequence[int]],
+                          path: str, tolerance: float,
+                          max_off_share: float) -> None:
+    """Refuse a colour map that is not coded with the palette.
+
+    Anti-aliased edges of a colour-coded map hold a few blended colours;
+    a photo or another colour coding has most of its pixels far from every
+    palette colour.
+
+    Args:
+        rgb (np.ndarray): The map, (H, W, 3) RGB.
+        palette (Sequence[Sequence[int]]): RGB colour of each class.
+        path (str): Its file, for the message.
+        tolerance (float): Largest Euclidean RGB distance of a pixel from a
+            palette colour to count as that colour.
+        max_off_share (float): Largest share of pixels farther than
+            ``tolerance`` from every palette colour.
+    """
+    packed = rgb.reshape(-1, 3).astype(np.int64)
+    packed = (packed[:, 0] << 16) | (packed[:, 1] << 8) | packed[:, 2]
+    codes, counts = np.unique(packed, return_counts=True)
+    colours = np.stack([codes >> 16, (codes >> 8) & 255, codes & 255], 1)
+    distance = np.sqrt(
+        ((colours[:, None, :] - np.asarray(palette)[None])**2).sum(-1)).min(1)
+    off = counts[distance > tolerance].sum() / max(counts.sum(), 1)
+    if off > max_off_share:
+        raise DataError(
+            f'The coarse label map `{path}` is not coded with the palette: '
+            f'{off:.1%} of its pixels are farther than {tolerance:g} from '
+            f'every palette colour (at most {max_off_share:.1%} may be, '
+            'for anti-aliased edges). Is it a photo, or coded with other '
+            'colours?',
+            fix='Pass the colour-coded coarse maps of this palette (or index '
+            'PNGs without --palette); raise --max-off-palette or '
+            '--colour-tolerance only for maps with wider blended edges.')
+
+
+def make_coarse_reader(
+    palette: Optional[str],
+    num_classes: int,
+    ignore_index: int,
+    tolerance: float = COLOUR_TOLERANCE,
+    max_off_share: float = MAX_OFF_PALETTE
+) -> Callable[[str, tuple], np.ndarray]:
     """A function reading a coarse map as a checked index map.
 
     Args:
@@ -118,18 +188,25 @@ def make_coarse_reader(palette: Optional[str], num_classes: int,
             PNGs.
         num_classes (int): Number of classes of the refiner.
         ignore_index (int): The ignore value.
+        tolerance (float): See :func:`check_palette_colours`.
+            Defaults to :data:`COLOUR_TOLERANCE`.
+        max_off_share (float): See :func:`check_palette_colours`.
+            Defaults to :data:`MAX_OFF_PALETTE`.
 
     Returns:
         Callable: ``read(path, image_shape) -> np.ndarray`` (H, W) uint8.
     """
     snapper = (
-        LoadFASSEGAnnotations(palette=PALETTES[palette])
-        if palette is not None else None)
+        LoadFASSEGAnnotations(
+            palette=PALETTES[palette]) if palette is not None else None)
 
     def read(path: str, image_shape: tuple) -> np.ndarray:
         if snapper is not None:
-            label = snapper.snap_to_palette(
-                read_image_file(path, 'coarse label map', channel_order='rgb'))
+            rgb = read_image_file(
+                path, 'coarse label map', channel_order='rgb')
+            check_palette_colours(rgb, PALETTES[palette], path, tolerance,
+                                  max_off_share)
+            label = snapper.snap_to_palette(rgb)
         else:
             label = read_image_file(path, 'coarse label map', 'unchanged')
             if label.ndim != 2:
@@ -142,27 +219,6 @@ def make_coarse_reader(palette: Optional[str], num_classes: int,
         return label.astype(np.uint8)
 
     return read
-
-
-def build_pipeline(cfg: Config) -> Compose:
-    """The config's test pipeline without its loading transforms.
-
-    Args:
-        cfg (Config): The refiner's config.
-
-    Returns:
-        Compose: E.g. ``Resize`` then ``PackCoarseFineInputs``.
-    """
-    steps = [
-        step for step in cfg.test_dataloader.dataset.pipeline
-        if not step['type'].split('.')[-1].startswith('Load')
-    ]
-    if not steps or 'PackCoarseFineInputs' not in steps[-1]['type']:
-        raise DataError(
-            'The test pipeline of the config does not end with '
-            'PackCoarseFineInputs, so it is not a coarse-to-fine refiner.',
-            fix='Pass a config from configs/coarse_to_fine/.')
-    return Compose(steps)
 
 
 def write_png(path: str, label: np.ndarray) -> None:
@@ -193,36 +249,26 @@ def main() -> None:
     if not todo:
         return
 
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     if not osp.isfile(args.checkpoint):
         raise DataError(
             f'The checkpoint `{args.checkpoint}` does not exist.',
             fix='Pass the .pth file written by tools/train.py.')
-    model = init_model(cfg, args.checkpoint, device=args.device)
-    pipeline = build_pipeline(cfg)
-    num_classes = model.decode_head.num_classes
-    ignore_index = model.decode_head.ignore_index
-    read_coarse = make_coarse_reader(args.palette, num_classes, ignore_index)
+    model = init_segmentor(
+        args.config,
+        args.checkpoint,
+        device=args.device,
+        cfg_options=args.cfg_options,
+        strict=not args.non_strict)
+    read_coarse = make_coarse_reader(args.palette,
+                                     model.decode_head.num_classes,
+                                     model.decode_head.ignore_index,
+                                     args.colour_tolerance,
+                                     args.max_off_palette)
 
     for image_path, coarse_path in tqdm(todo, desc='refining', unit='map'):
-        image = read_image_file(image_path, 'image')
+        image = read_image_file(image_path, 'image', channel_order='rgb')
         coarse = read_coarse(coarse_path, image.shape[:2])
-        packed = pipeline(
-            dict(
-                img=image,
-                img_path=image_path,
-                img_shape=image.shape[:2],
-                ori_shape=image.shape[:2],
-                gt_coarse_seg_map=coarse,
-                seg_fields=[]))
-        with torch.no_grad():
-            result = model.test_step(
-                dict(
-                    inputs=[packed['inputs']],
-                    data_samples=[packed['data_samples']]))[0]
-        refined = result.pred_sem_seg.data[0].cpu().numpy().astype(np.uint8)
+        refined = inference_refiner(model, image, coarse).astype(np.uint8)
         write_png(osp.join(args.out, osp.basename(coarse_path)), refined)
 
 

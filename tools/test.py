@@ -2,16 +2,24 @@
 
 Usage:
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out DIR]
-        [--cfg-options KEY=VALUE ...] [--launcher pytorch]
+        [--cfg-options KEY=VALUE ...] [--launcher pytorch] [--non-strict]
+
+The checkpoint must match the config's model: one with missing,
+unexpected or reshaped keys (a checkpoint of another model) is refused,
+naming them, unless ``--non-strict`` loads the matching weights anyway.
+The discriminator of an adversarially trained segmentor is the exception:
+its checkpoint evaluates with the plain segmentor config.
 """
 import argparse
 import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
+from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 from mmseg_synaug.utils import setup_cpu_distributed
+from mmseg_synaug.utils.checkpoint import load_model_checkpoint
 
 
 def parse_args() -> argparse.Namespace:
@@ -27,6 +35,11 @@ def parse_args() -> argparse.Namespace:
         nargs='+',
         action=DictAction,
         help='override settings of the config, as key=value pairs')
+    parser.add_argument(
+        '--non-strict',
+        action='store_true',
+        help='evaluate a checkpoint whose keys or shapes differ from the '
+        'model of the config (only the matching weights are loaded)')
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -54,12 +67,22 @@ def main() -> None:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
-    cfg.load_from = args.checkpoint
+    # The weights are loaded below, strictly, not by the Runner (which
+    # loads `load_from` non-strictly and only logs what did not match).
+    cfg.load_from = None
+    cfg.resume = False
     if args.out is not None:
         cfg.test_evaluator['output_dir'] = args.out
 
     setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
+    model = runner.model.module if is_model_wrapper(
+        runner.model) else runner.model
+    load_model_checkpoint(
+        model,
+        args.checkpoint,
+        strict=not args.non_strict,
+        non_strict_hint='pass --non-strict')
     runner.test()
 
 

@@ -1,18 +1,22 @@
-"""Inference for users: a segmentor for images without labels, the
-label-to-image generator interface, and the web demo.
+"""Inference for tools and demos: segmentors, refiners and generators
+built from a config and a checkpoint (loaded strictly), run on arrays.
 
 Not imported by ``import mmseg_synaug`` (configs do not need it); import
-``mmseg_synaug.apis`` where you run inference.
+``mmseg_synaug.apis`` where you run inference. The web demo built on it is
+:mod:`mmseg_synaug.webapp`.
 """
-from .inference import (LabelToImageGenerator, as_label_to_image,
-                        check_generated_image, image_only_pipeline,
-                        inference_segmentor, init_generator, init_segmentor)
-from .web_demo import (Response, Upload, UploadError, WebDemo, WebDemoServer,
-                       make_server)
+from .generation import (LabelToImage, LabelToImageGenerator,
+                         as_label_to_image, check_generated_image,
+                         check_label_values, inference_generator,
+                         init_generator)
+from .inference import (image_only_pipeline, inference_refiner,
+                        inference_segmentor, init_segmentor, load_config,
+                        strip_annotation_loaders)
 
 __all__ = [
-    'LabelToImageGenerator', 'as_label_to_image', 'check_generated_image',
-    'image_only_pipeline', 'inference_segmentor', 'init_generator',
-    'init_segmentor', 'Response', 'Upload', 'UploadError', 'WebDemo',
-    'WebDemoServer', 'make_server'
+    'LabelToImage', 'LabelToImageGenerator', 'as_label_to_image',
+    'check_generated_image', 'check_label_values', 'inference_generator',
+    'init_generator', 'image_only_pipeline', 'inference_refiner',
+    'inference_segmentor', 'init_segmentor', 'load_config',
+    'strip_annotation_loaders'
 ]

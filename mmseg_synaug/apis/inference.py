@@ -1,70 +1,83 @@
-"""Inference helpers for demos: a segmentor that knows its classes, one
-prediction from an RGB array, and the label-to-image generator interface.
+"""Segmentor inference: a model from config + checkpoint, run on arrays.
 
-The segmentor is built with :func:`mmseg.apis.init_model` and run with
-:func:`mmseg.apis.inference_model`; what this module adds is what a demo
-needs around them: class names and palette even when the checkpoint lacks
-them, a test pipeline without label loading, and RGB in, index map out.
+The segmentor is built with :func:`mmseg.apis.init_model` and run as
+:func:`mmseg.apis.inference_model` runs it; what this module adds is what
+the tools and the demo need around them: weights loaded strictly
+(:func:`mmseg_synaug.utils.checkpoint.load_model_checkpoint`), class names
+and palette even when the checkpoint lacks them, a test pipeline without
+any label loader (mmseg drops only its own ``LoadAnnotations``), RGB in and
+an index map out, and the coarse-to-fine refiner's image + coarse map in.
 """
 import copy
 import os.path as osp
 from pathlib import Path
-from typing import List, Optional, Protocol, Sequence, Union, runtime_checkable
+from typing import List, Optional, Sequence, Union
 
 import numpy as np
 import torch
 from mmengine.config import Config
+from mmengine.dataset import Compose
 from mmengine.registry import DefaultScope
-from mmengine.runner import load_checkpoint
 from mmseg.apis import inference_model, init_model
 from mmseg.models import BaseSegmentor
 from mmseg.registry import DATASETS
 
+from mmseg_synaug.utils.checkpoint import load_model_checkpoint
+
 __all__ = [
-    'LabelToImageGenerator', 'init_segmentor', 'inference_segmentor',
-    'image_only_pipeline', 'init_generator', 'as_label_to_image',
-    'check_generated_image'
+    'load_config', 'strip_annotation_loaders', 'image_only_pipeline',
+    'init_segmentor', 'inference_segmentor', 'inference_refiner'
 ]
 
 
-@runtime_checkable
-class LabelToImageGenerator(Protocol):
-    """What the demo needs from a label-to-image generator.
+def load_config(config: Union[str, Path, Config],
+                what: str = 'config') -> Config:
+    """A copy of a config object, or the config read from its file.
 
-    Any callable that maps a label map to an image satisfies it: a trained
-    generator wrapped by :func:`init_generator`, or a plain function.
+    Args:
+        config (str | Path | Config): Config file or object.
+        what (str): What the config is, for the message.
+            Defaults to ``'config'``.
 
-    Note:
-        The project has no trained label-to-image generator yet: the
-        pix2pixHD generator (``type='mmagic.Pix2PixHD'``) comes with the
-        pix2pixHD issue, and is to provide ``synthesize`` as
-        :func:`as_label_to_image` expects. Until then the web demo runs
-        without its label-map panel, and tests use a stand-in callable.
-
-    Shape:
-        - label_map: :math:`(H, W)`, ``np.uint8``, class indices in
-          ``0..num_classes-1`` and ``255`` for unlabelled pixels.
-        - returns: :math:`(H, W, 3)`, ``np.uint8``, RGB.
+    Returns:
+        Config: Its ``custom_imports`` imported.
     """
-
-    def __call__(self, label_map: np.ndarray) -> np.ndarray:
-        ...
-
-
-def _load_config(config: Union[str, Path, Config]) -> Config:
     if isinstance(config, Config):
         return copy.deepcopy(config)
     if not osp.isfile(config):
-        raise FileNotFoundError(f'The config file `{config}` does not exist.')
+        raise FileNotFoundError(f'The {what} file `{config}` does not exist.')
     return Config.fromfile(str(config))
 
 
-def image_only_pipeline(pipeline: Sequence[dict]) -> List[dict]:
-    """A test pipeline that loads an image array and no label map.
+def _step_type(step: dict) -> str:
+    """The transform's name without a scope (``mmseg.LoadAnnotations``)."""
+    return str(step.get('type', '')).split('.')[-1]
 
-    mmseg's :func:`inference_model` only drops transforms named
-    ``LoadAnnotations``; this also drops ``LoadCheckedAnnotations`` and any
-    other ``*Annotations`` loader, and starts with ``LoadImageFromNDArray``.
+
+def strip_annotation_loaders(pipeline: Sequence[dict]) -> List[dict]:
+    """A copy of a pipeline without its label loading transforms.
+
+    Drops every ``*Annotations`` loader: mmseg's ``LoadAnnotations`` and
+    this project's ``LoadCheckedAnnotations``, ``LoadFASSEGAnnotations``,
+    ``LoadCoarseAnnotations``, with or without a scope prefix.
+
+    Args:
+        pipeline (Sequence[dict]): A config's test pipeline.
+
+    Returns:
+        list[dict]: Deep copies of the other steps, in order.
+    """
+    return [
+        copy.deepcopy(dict(step)) for step in pipeline
+        if not _step_type(step).endswith('Annotations')
+    ]
+
+
+def image_only_pipeline(pipeline: Sequence[dict]) -> List[dict]:
+    """A test pipeline that takes an image array and loads no label map.
+
+    :func:`strip_annotation_loaders`, and the image loader replaced by
+    ``LoadImageFromNDArray`` (the image comes as ``results['img']``).
 
     Args:
         pipeline (Sequence[dict]): The config's ``test_pipeline``.
@@ -72,11 +85,8 @@ def image_only_pipeline(pipeline: Sequence[dict]) -> List[dict]:
     Returns:
         list[dict]: A copy without label loading.
     """
-    steps = [
-        copy.deepcopy(dict(step)) for step in pipeline
-        if not str(step.get('type', '')).endswith('Annotations')
-    ]
-    if not steps or 'Load' not in str(steps[0].get('type', '')):
+    steps = strip_annotation_loaders(pipeline)
+    if not steps or not _step_type(steps[0]).startswith('Load'):
         raise ValueError(
             'The config\'s test_pipeline must start with an image loading '
             f'transform (e.g. LoadImageFromFile); got {list(pipeline)}.')
@@ -84,11 +94,15 @@ def image_only_pipeline(pipeline: Sequence[dict]) -> List[dict]:
     return steps
 
 
+def _config_dataset_class(cfg: Config) -> Optional[type]:
+    dataset_type = cfg.get('test_dataloader', {}).get('dataset',
+                                                      {}).get('type')
+    return DATASETS.get(dataset_type) if dataset_type else None
+
+
 def _config_dataset_meta(cfg: Config) -> dict:
     """Class names and palette of the config's test dataset class."""
-    dataset = cfg.get('test_dataloader', {}).get('dataset', {})
-    dataset_type = dataset.get('type')
-    dataset_cls = DATASETS.get(dataset_type) if dataset_type else None
+    dataset_cls = _config_dataset_class(cfg)
     if dataset_cls is None:
         raise ValueError(
             'The checkpoint has no `meta.dataset_meta` and the config names '
@@ -96,7 +110,8 @@ def _config_dataset_meta(cfg: Config) -> dict:
             'checkpoint with mmseg\'s Runner, or set '
             '`test_dataloader.dataset.type` in the config.')
     meta = copy.deepcopy(dict(getattr(dataset_cls, 'METAINFO', {})))
-    meta.update(copy.deepcopy(dict(dataset.get('metainfo') or {})))
+    meta.update(
+        copy.deepcopy(dict(cfg.test_dataloader.dataset.get('metainfo') or {})))
     return meta
 
 
@@ -122,13 +137,17 @@ def _checked_dataset_meta(meta: dict, num_classes: Optional[int]) -> dict:
 def init_segmentor(config: Union[str, Path, Config],
                    checkpoint: str,
                    device: str = 'cpu',
-                   cfg_options: Optional[dict] = None) -> BaseSegmentor:
-    """Build a segmentor for inference on images without labels.
+                   cfg_options: Optional[dict] = None,
+                   strict: bool = True) -> BaseSegmentor:
+    """Build a segmentor (or refiner) for inference on arrays.
 
-    Wraps :func:`mmseg.apis.init_model`. The class names and palette come
-    from the checkpoint's ``meta.dataset_meta`` (written by mmseg's Runner)
-    or, where it has none, from the config's test dataset class (mmseg
-    would otherwise guess a dataset from the number of classes).
+    Wraps :func:`mmseg.apis.init_model`; the weights are loaded with
+    :func:`~mmseg_synaug.utils.checkpoint.load_model_checkpoint`, which
+    refuses a checkpoint of another model. The class names and palette
+    come from the checkpoint's ``meta.dataset_meta`` (written by mmseg's
+    Runner) or, where it has none, from the config's test dataset class
+    (mmseg would otherwise guess a dataset from the number of classes);
+    that class's ``VOID_LABEL``, if any, is kept as ``void_label``.
 
     Args:
         config (str | Path | Config): Config file or object.
@@ -137,26 +156,53 @@ def init_segmentor(config: Union[str, Path, Config],
             Defaults to ``'cpu'``.
         cfg_options (dict, optional): Overrides of config settings.
             Defaults to None.
+        strict (bool): Refuse a checkpoint whose keys or shapes differ
+            from the model's. Defaults to True.
 
     Returns:
         BaseSegmentor: In eval mode, with ``dataset_meta`` (``classes``,
         ``palette``) and ``cfg.test_pipeline`` reading image arrays.
     """
-    cfg = _load_config(config)
+    cfg = load_config(config)
     if not osp.isfile(checkpoint):
         raise FileNotFoundError(
             f'The checkpoint file `{checkpoint}` does not exist.')
-    model = init_model(cfg, None, device=device, cfg_options=cfg_options)
-    loaded = load_checkpoint(model, checkpoint, map_location='cpu')
+    if cfg_options is not None:
+        cfg.merge_from_dict(cfg_options)
+    model = init_model(cfg, None, device='cpu')
+    loaded = load_model_checkpoint(
+        model,
+        checkpoint,
+        strict=strict,
+        non_strict_hint='pass --non-strict'
+        ' (strict=False)')
     meta = (loaded.get('meta') or {}).get('dataset_meta')
     if not meta:
         meta = _config_dataset_meta(model.cfg)
     num_classes = getattr(
         getattr(model, 'decode_head', None), 'num_classes', None)
-    model.dataset_meta = _checked_dataset_meta(meta, num_classes)
-    model.cfg.test_pipeline = image_only_pipeline(model.cfg.test_pipeline)
+    meta = _checked_dataset_meta(meta, num_classes)
+    void_label = getattr(_config_dataset_class(model.cfg), 'VOID_LABEL', None)
+    if void_label is not None:
+        meta['void_label'] = int(void_label)
+    model.dataset_meta = meta
+    pipeline = model.cfg.get('test_pipeline') or \
+        model.cfg.test_dataloader.dataset.pipeline
+    model.cfg.test_pipeline = image_only_pipeline(pipeline)
+    model.to(device)
     model.eval()
     return model
+
+
+def _check_rgb(image: np.ndarray) -> np.ndarray:
+    """BGR copy of an RGB image: mmseg's pipelines expect cv2's order."""
+    if not isinstance(image, np.ndarray) or image.ndim != 3 or \
+            image.shape[2] != 3 or image.dtype != np.uint8:
+        got = (f'{image.dtype} {image.shape}'
+               if isinstance(image, np.ndarray) else type(image).__name__)
+        raise ValueError('Expected an RGB uint8 image of shape (H, W, 3); '
+                         f'got {got}.')
+    return np.ascontiguousarray(image[..., ::-1])
 
 
 def inference_segmentor(model: BaseSegmentor, image: np.ndarray) -> np.ndarray:
@@ -173,11 +219,7 @@ def inference_segmentor(model: BaseSegmentor, image: np.ndarray) -> np.ndarray:
     Returns:
         np.ndarray: The predicted index map, at the image's size.
     """
-    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise ValueError('Expected an RGB uint8 image of shape (H, W, 3); '
-                         f'got {image.dtype} {image.shape}.')
-    # mmseg's pipelines and data preprocessors expect BGR, as cv2 reads.
-    bgr = np.ascontiguousarray(image[..., ::-1])
+    bgr = _check_rgb(image)
     # The pipeline is built from the registry of the current default scope:
     # make it the segmentor's, whatever else ran in this process.
     with DefaultScope.overwrite_default_scope(
@@ -186,83 +228,49 @@ def inference_segmentor(model: BaseSegmentor, image: np.ndarray) -> np.ndarray:
     return result.pred_sem_seg.data[0].cpu().numpy().astype(np.int64)
 
 
-def as_label_to_image(model: object) -> LabelToImageGenerator:
-    """Adapt a trained generator model to :class:`LabelToImageGenerator`.
+def inference_refiner(model: BaseSegmentor, image: np.ndarray,
+                      coarse: np.ndarray) -> np.ndarray:
+    """Refine a coarse label map of an RGB image (coarse-to-fine model).
 
-    The model must have ``synthesize(label_map) -> image`` with the shapes
-    of :class:`LabelToImageGenerator`; it runs without gradients.
+    The config's test pipeline runs on the image (resized as in testing);
+    the coarse map goes in at the image's original size as
+    ``gt_coarse_seg_map``, as the test dataset loads it, so the result
+    equals ``tools/test.py --out`` for the same pair.
 
     Args:
-        model (object): A built generator model.
+        model (BaseSegmentor): A ``CoarseToFineSegmentor`` from
+            :func:`init_segmentor`.
+        image (np.ndarray): RGB image.
+        coarse (np.ndarray): Coarse class indices (255 = unlabelled).
+
+    Shape:
+        - image: :math:`(H, W, 3)`, ``np.uint8``.
+        - coarse: :math:`(H, W)`, integer.
+        - returns: :math:`(H, W)`, ``np.int64`` class indices.
 
     Returns:
-        LabelToImageGenerator: Calls ``model.synthesize``.
+        np.ndarray: The refined index map.
     """
-    synthesize = getattr(model, 'synthesize', None)
-    if not callable(synthesize):
-        raise TypeError(
-            f'{type(model).__name__} cannot serve as a label-to-image '
-            'generator: it has no `synthesize(label_map) -> image` method '
-            '(label map (H, W) uint8 class indices in, RGB (H, W, 3) uint8 '
-            'out). Use a generator model that provides it, such as the '
-            'pix2pixHD generator (type=\'mmagic.Pix2PixHD\').')
-
-    def generate(label_map: np.ndarray) -> np.ndarray:
-        with torch.no_grad():
-            return synthesize(label_map)
-
-    return generate
-
-
-def init_generator(config: Union[str, Path, Config],
-                   checkpoint: str,
-                   device: str = 'cpu') -> LabelToImageGenerator:
-    """Build a trained label-to-image generator from its config.
-
-    The config's ``model`` is built from mmagic's registry in mmagic's
-    scope (``type='Xxx'`` or ``type='mmagic.Xxx'``; the config's
-    ``custom_imports`` register the model first), its weights are loaded,
-    and it is adapted with :func:`as_label_to_image`. The process-wide
-    default scope is left as it was.
-
-    Args:
-        config (str | Path | Config): Generator config file or object.
-        checkpoint (str): Generator checkpoint file.
-        device (str): Device. Defaults to ``'cpu'``.
-
-    Returns:
-        LabelToImageGenerator: The generator, in eval mode.
-    """
-    cfg = _load_config(config)
-    if not osp.isfile(checkpoint):
-        raise FileNotFoundError(
-            f'The generator checkpoint `{checkpoint}` does not exist.')
-    if 'model' not in cfg:
-        raise ValueError(f'The generator config `{config}` has no `model`.')
-    from mmagic.registry import MODELS
-
-    # Build in mmagic's scope (its modules build their layers from the
-    # current scope's registry) without changing the process-wide scope
-    # that the segmentor's pipeline is built in.
-    with DefaultScope.overwrite_default_scope('mmagic'):
-        model = MODELS.build(cfg.model)
-    load_checkpoint(model, checkpoint, map_location='cpu')
-    model.to(device)
-    model.eval()
-    return as_label_to_image(model)
-
-
-def check_generated_image(image: object, label_shape: Sequence[int]) -> None:
-    """Check a generator's output against :class:`LabelToImageGenerator`.
-
-    Args:
-        image (object): What the generator returned.
-        label_shape (Sequence[int]): ``(H, W)`` of the label map it got.
-    """
-    if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or \
-            image.shape != (*label_shape, 3):
-        got = (f'{image.dtype} {image.shape}'
-               if isinstance(image, np.ndarray) else type(image).__name__)
-        raise TypeError(
-            'The label-to-image generator must return an RGB uint8 array '
-            f'of shape {(*label_shape, 3)}; it returned {got}.')
+    bgr = _check_rgb(image)
+    if coarse.shape != image.shape[:2]:
+        raise ValueError(f'The coarse map is {coarse.shape} but the image '
+                         f'is {image.shape[:2]} (H, W).')
+    pipeline = model.cfg.test_pipeline
+    if not _step_type(pipeline[-1]) == 'PackCoarseFineInputs':
+        raise ValueError(
+            'The test pipeline of the config does not end with '
+            'PackCoarseFineInputs, so it is not a coarse-to-fine refiner; '
+            'pass a config from configs/coarse_to_fine/.')
+    with DefaultScope.overwrite_default_scope(
+            model.cfg.get('default_scope', 'mmseg')):
+        packed = Compose(pipeline)(
+            dict(
+                img=bgr,
+                gt_coarse_seg_map=coarse.astype(np.uint8),
+                seg_fields=[]))
+    with torch.no_grad():
+        result = model.test_step(
+            dict(
+                inputs=[packed['inputs']],
+                data_samples=[packed['data_samples']]))[0]
+    return result.pred_sem_seg.data[0].cpu().numpy().astype(np.int64)

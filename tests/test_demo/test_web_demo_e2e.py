@@ -1,4 +1,6 @@
-"""The web demo end to end: demo/web_demo.py driven by headless chromium.
+"""The web demo end to end: demo/web_demo.py driven by headless chromium,
+with a segmentor and a real (tiny, trained a few iterations) pix2pixHD
+generator.
 
 Uses Debian's chromium (``make setup`` installs it) through playwright; the
 tests skip only where no chromium is installed.
@@ -17,10 +19,10 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 
-from mmseg_synaug.apis import WebDemo, init_segmentor, make_server
-from mmseg_synaug.datasets import CamVidDataset
-
 from conftest import REPO_ROOT
+from mmseg_synaug.apis import init_generator
+from mmseg_synaug.datasets import CamVidDataset
+from tiny_generator import trained_tiny_generator
 
 CONFIG = REPO_ROOT / 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py'
 CLASSES = list(CamVidDataset.METAINFO['classes'])
@@ -62,9 +64,8 @@ def page(browser):
     context.close()
 
 
-@pytest.fixture(scope='module')
-def cli_server(segmentor_checkpoint):
-    """``demo/web_demo.py`` in a subprocess on a free port, 1 MB uploads."""
+def start_cli(*args: str):
+    """Start ``demo/web_demo.py`` on a free port; yield its URL and log."""
     env = dict(
         os.environ,
         PYTHONUNBUFFERED='1',
@@ -73,10 +74,7 @@ def cli_server(segmentor_checkpoint):
             filter(
                 None,
                 [str(REPO_ROOT), os.environ.get('PYTHONPATH')])))
-    command = [
-        sys.executable, 'demo/web_demo.py',
-        str(CONFIG), segmentor_checkpoint, '--port', '0', '--max-upload-mb', '1'
-    ]
+    command = [sys.executable, 'demo/web_demo.py', *args, '--port', '0']
     process = subprocess.Popen(
         command,
         cwd=REPO_ROOT,
@@ -115,6 +113,27 @@ def cli_server(segmentor_checkpoint):
     except subprocess.TimeoutExpired:
         process.kill()
     assert 'Traceback' not in ''.join(output), ''.join(output)[-5000:]
+
+
+@pytest.fixture(scope='module')
+def cli_server(segmentor_checkpoint):
+    """The demo with a segmentor only, 1 MB uploads."""
+    yield from start_cli(
+        str(CONFIG), segmentor_checkpoint, '--max-upload-mb', '1')
+
+
+@pytest.fixture(scope='module')
+def tiny_generator(tmp_path_factory, camvid_root):
+    return trained_tiny_generator(tmp_path_factory)
+
+
+@pytest.fixture(scope='module')
+def generator_server(segmentor_checkpoint, tiny_generator):
+    """The demo with the segmentor and the trained tiny generator."""
+    config, checkpoint = tiny_generator
+    yield from start_cli(
+        str(CONFIG), segmentor_checkpoint, '--generator-config', config,
+        '--generator-checkpoint', checkpoint)
 
 
 def submit(page: Page, button: str) -> int:
@@ -180,60 +199,75 @@ def test_browser_segments_an_upload_and_reports_bad_ones(
     assert ' 500 ' not in ''.join(log)
 
 
-def paint(label: np.ndarray) -> np.ndarray:
-    """A stand-in label-to-image generator: each class its palette colour.
-
-    The real generator (pix2pixHD, ``type='mmagic.Pix2PixHD'``) is not part
-    of the project yet; this satisfies the same interface in-process.
-    """
-    table = np.zeros((256, 3), dtype=np.uint8)
-    table[:len(PALETTE)] = PALETTE
-    return table[label]
-
-
-@pytest.fixture(scope='module')
-def generator_server(segmentor_checkpoint):
-    model = init_segmentor(str(CONFIG), segmentor_checkpoint)
-    server = make_server(WebDemo(model, generator=paint), '127.0.0.1', 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.url
-    server.shutdown()
-    server.server_close()
-    thread.join(10)
-
-
-def test_browser_synthesizes_an_image_from_a_label_map(generator_server, page,
-                                                       camvid_root, tmp_path):
-    name = sorted(Path(camvid_root, 'valannot').glob('*.png'))[0].name
-    raw = np.array(Image.open(Path(camvid_root, 'valannot', name)))
-    label = raw.copy()
-    label[label == CamVidDataset.VOID_LABEL] = 255
-    Image.fromarray(label).save(tmp_path / 'label.png')
-
-    page.goto(generator_server)
-    assert page.query_selector('#generator-off') is None
-    page.set_input_files('#label-input', str(tmp_path / 'label.png'))
-    assert submit(page, '#synthesize-button') == 200
-    assert image_loaded(page, '#synthesized') == dict(width=480, height=360)
-    # The page shows what the generator made of the uploaded label map.
+def shown_image(page: Page, selector: str) -> np.ndarray:
+    """The RGB pixels of an ``<img>`` as the browser decoded them."""
+    size = image_loaded(page, selector)
     pixels = page.evaluate(
-        '''() => { const img = document.querySelector('#synthesized');
+        '''sel => { const img = document.querySelector(sel);
         const canvas = document.createElement('canvas');
         canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
         const context = canvas.getContext('2d');
         context.drawImage(img, 0, 0);
         return Array.from(context.getImageData(
-            0, 0, canvas.width, canvas.height).data); }''')
-    shown = np.array(pixels, dtype=np.uint8).reshape(360, 480, 4)[..., :3]
-    np.testing.assert_array_equal(shown, paint(label))
+            0, 0, canvas.width, canvas.height).data); }''', selector)
+    return np.array(
+        pixels, dtype=np.uint8).reshape(size['height'], size['width'],
+                                        4)[..., :3]
+
+
+def test_browser_synthesizes_an_image_from_a_label_map(generator_server,
+                                                       tiny_generator, page,
+                                                       camvid_root, tmp_path):
+    url, log = generator_server
+    # CamVid's own label map, void 11 and all, as a user has it.
+    own = sorted(Path(camvid_root, 'valannot').glob('*.png'))[0]
+    label = np.array(Image.open(own))
+    assert (label == CamVidDataset.VOID_LABEL).any()
+
+    page.goto(url)
+    assert page.query_selector('#generator-off') is None
+    page.set_input_files('#label-input', str(own))
+    assert submit(page, '#synthesize-button') == 200
+    assert page.query_selector('#error') is None
+    shown = shown_image(page, '#synthesized')
+    assert shown.shape == (360, 480, 3)
+    # The page shows what the trained generator makes of the label map
+    # (computed here in-process: a thread count may move a value by 1).
+    expected = init_generator(*tiny_generator)(label)
+    difference = np.abs(shown.astype(int) - expected.astype(int))
+    assert difference.max() <= 1 and difference.mean() < 0.01
+    assert shown.std() > 0
+    colours = shown_image(page, '#label-colors')
+    labelled = label != CamVidDataset.VOID_LABEL
+    np.testing.assert_array_equal(colours[labelled], PALETTE[label[labelled]])
+    names = page.eval_on_selector_all(
+        '#legend li.present .name', 'items => items.map(i => i.textContent)')
+    assert sorted(names) == sorted(CLASSES[v] for v in np.unique(label)
+                                   if v < len(CLASSES))
     page.screenshot(path=str(tmp_path / 'synthesized.png'), full_page=True)
 
-    page.set_input_files('#label-input',
-                         str(Path(camvid_root, 'valannot', name)))
+    # The same map with void as 255 gives the same image.
+    Image.fromarray(np.where(labelled, label, 255).astype(np.uint8)).save(
+        tmp_path / 'label.png')
+    page.set_input_files('#label-input', str(tmp_path / 'label.png'))
+    assert submit(page, '#synthesize-button') == 200
+    np.testing.assert_array_equal(shown_image(page, '#synthesized'), shown)
+
+    # A value that is no class of CamVid is refused, and it goes on.
+    bad = label.copy()
+    bad[:10] = 42
+    Image.fromarray(bad).save(tmp_path / 'bad.png')
+    page.set_input_files('#label-input', str(tmp_path / 'bad.png'))
     assert submit(page, '#synthesize-button') == 400
-    assert 'outside the 11 classes: 11 (' in page.inner_text('#error')
+    assert 'outside the 11 classes: 42 (' in page.inner_text('#error')
     assert page.query_selector('#synthesized') is None
+
+    # The segmentation panel works beside it.
+    image = sorted(Path(camvid_root, 'val').glob('*.png'))[0]
+    page.set_input_files('#image-input', str(image))
+    assert submit(page, '#segment-button') == 200
+    assert image_loaded(page, '#overlay') == dict(width=480, height=360)
+    assert ' 500 ' not in ''.join(log)
 
 
 def load_cli():

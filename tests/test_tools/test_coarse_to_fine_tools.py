@@ -102,12 +102,17 @@ def copy_pairs(fasseg_root: str, folder: Path, names=('1', '10')):
                 folder / sub / f'{name}.png')
 
 
-def refine(monkeypatch, capsys, config, checkpoint, folder: Path, *extra):
+def load_refine_labels():
     sys.path.insert(0, str(REPO_ROOT / 'tools'))
     try:
         import refine_labels
     finally:
         sys.path.pop(0)
+    return refine_labels
+
+
+def refine(monkeypatch, capsys, config, checkpoint, folder: Path, *extra):
+    refine_labels = load_refine_labels()
     monkeypatch.setattr(sys, 'argv', [
         'refine_labels.py', config,
         str(checkpoint), '--images',
@@ -178,6 +183,41 @@ def test_refine_labels_errors_name_the_file_and_the_fix(
     with pytest.raises(DataError, match=r'1.png` has 3 channels.*--palette'):
         refine(monkeypatch, capsys, config, checkpoint, colour)
     assert not (colour / 'out' / '1.png').exists()
+
+    # A photo given as the coarse map is not snapped to the palette.
+    photo = tmp_path / 'photo'
+    copy_pairs(fasseg_root, photo, names=('1', ))
+    shutil.copy(photo / 'images' / '1.png', photo / 'coarse' / '1.png')
+    with pytest.raises(
+            DataError,
+            match=r'coarse label map `.*photo/coarse/1.png` is not coded '
+            r'with the palette: (9\d|100)\.\d% of its pixels are farther '
+            r'than 40 from every palette colour \(at most 5.0% may be'):
+        refine(monkeypatch, capsys, config, checkpoint, photo, '--palette',
+               'fasseg')
+    assert not (photo / 'out' / '1.png').exists()
+
+
+def test_palette_check_takes_every_fasseg_coarse_map_and_no_photo(fasseg_root):
+    """All real colour-coded maps pass (anti-aliased edges and all); every
+    photo of the same faces is refused."""
+    refine_labels = load_refine_labels()
+    palette = refine_labels.PALETTES['fasseg']
+    coarse = sorted(Path(fasseg_root).glob('coarse/*/*.png'))
+    fine = sorted(Path(fasseg_root).glob('fine/*/*.png'))
+    photos = sorted(Path(fasseg_root).glob('images/*/*.png'))
+    assert len(coarse) == len(fine) == len(photos) >= 50
+    for path in coarse + fine:
+        rgb = np.asarray(Image.open(path).convert('RGB'))
+        refine_labels.check_palette_colours(rgb, palette, str(path),
+                                            refine_labels.COLOUR_TOLERANCE,
+                                            refine_labels.MAX_OFF_PALETTE)
+    for path in photos:
+        rgb = np.asarray(Image.open(path).convert('RGB'))
+        with pytest.raises(DataError, match='is not coded with the palette'):
+            refine_labels.check_palette_colours(rgb, palette, str(path),
+                                                refine_labels.COLOUR_TOLERANCE,
+                                                refine_labels.MAX_OFF_PALETTE)
 
 
 def test_other_configs_build(camvid_root):

@@ -1,4 +1,5 @@
-"""The web demo's request handling, in-process, on real CamVid files."""
+"""The web demo's request handling, in-process, on real CamVid files, with
+a real (tiny, trained a few iterations) pix2pixHD generator."""
 import base64
 import html
 import http.client
@@ -14,11 +15,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmseg_synaug.apis import (WebDemo, inference_segmentor, init_segmentor,
-                               make_server)
-from mmseg_synaug.datasets import CamVidDataset
-
 from conftest import REPO_ROOT
+from mmseg_synaug.apis import (inference_segmentor, init_generator,
+                               init_segmentor)
+from mmseg_synaug.datasets import CamVidDataset
+from mmseg_synaug.webapp import WebDemo, make_server
+from tiny_generator import trained_tiny_generator
 
 CONFIG = REPO_ROOT / 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py'
 CLASSES = CamVidDataset.METAINFO['classes']
@@ -58,13 +60,6 @@ def legend(page: bytes) -> Dict[str, str]:
         r'<li class="(present|absent)" data-class="([^"]+)"', page.decode()))
 
 
-def paint(label: np.ndarray) -> np.ndarray:
-    """A stand-in label-to-image generator: each class its palette colour."""
-    table = np.zeros((256, 3), dtype=np.uint8)
-    table[:len(PALETTE)] = PALETTE
-    return table[label]
-
-
 def png(array: np.ndarray, mode: Optional[str] = None) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(array, mode).save(buffer, format='PNG')
@@ -82,8 +77,13 @@ def demo(model):
 
 
 @pytest.fixture(scope='module')
-def demo_with_generator(model):
-    return WebDemo(model, generator=paint, max_upload_mb=1)
+def generator(tmp_path_factory, camvid_root):
+    return init_generator(*trained_tiny_generator(tmp_path_factory))
+
+
+@pytest.fixture(scope='module')
+def demo_with_generator(model, generator):
+    return WebDemo(model, generator=generator, max_upload_mb=1)
 
 
 @pytest.fixture(scope='module')
@@ -199,22 +199,38 @@ def void_to_ignore(path: Path) -> np.ndarray:
     return label
 
 
-def test_synthesize_shows_the_generated_image(demo_with_generator, val_pair):
+def test_synthesize_shows_the_generated_image(demo_with_generator, generator,
+                                              val_pair):
     page = demo_with_generator.handle('GET', '/').body.decode()
     assert 'id="label-input"' in page and 'id="generator-off"' not in page
+    assert '255 (or 11) for unlabelled pixels' in page
     label = void_to_ignore(val_pair[1])
-    response = demo_with_generator.handle(
-        'POST', '/synthesize', *multipart(label=('label.png', png(label))))
-    assert response.status == 200, error_message(response.body)
-    np.testing.assert_array_equal(
-        figure(response.body, 'synthesized'), paint(label))
-    assert figure(response.body, 'label-colors').shape == (360, 480, 3)
-    present = {n for n, s in legend(response.body).items() if s == 'present'}
-    assert present == {CLASSES[v] for v in np.unique(label) if v != 255}
+    expected = generator(label)
+    assert expected.shape == (360, 480, 3) and expected.dtype == np.uint8
+    assert expected.std() > 0  # an image, not a constant
+    # CamVid's own label map (void 11) and the one with void as 255 give
+    # the same image: the generator's output.
+    for name, content in (('own.png', val_pair[1].read_bytes()), ('label.png',
+                                                                  png(label))):
+        response = demo_with_generator.handle(
+            'POST', '/synthesize', *multipart(label=(name, content)))
+        assert response.status == 200, error_message(response.body)
+        np.testing.assert_array_equal(
+            figure(response.body, 'synthesized'), expected)
+        colours = figure(response.body, 'label-colors')
+        np.testing.assert_array_equal(colours[label != 255],
+                                      PALETTE[label[label != 255]])
+        present = {
+            n
+            for n, s in legend(response.body).items() if s == 'present'
+        }
+        assert present == {CLASSES[v] for v in np.unique(label) if v != 255}
 
 
-def test_palette_png_label_map_is_read_as_indices(demo_with_generator):
-    label = np.array([[0, 1, 2], [10, 255, 3]], dtype=np.uint8)
+def test_palette_png_label_map_is_read_as_indices(demo_with_generator,
+                                                  generator):
+    label = np.array([[0, 1, 2, 3], [10, 255, 3, 4]], dtype=np.uint8)
+    label = label.repeat(8, axis=0).repeat(8, axis=1)  # 16x32 pixels
     image = Image.fromarray(label, 'P')
     image.putpalette([7] * 768)  # colours must not matter, indices do
     buffer = io.BytesIO()
@@ -223,7 +239,7 @@ def test_palette_png_label_map_is_read_as_indices(demo_with_generator):
         'POST', '/synthesize', *multipart(label=('p.png', buffer.getvalue())))
     assert response.status == 200, error_message(response.body)
     np.testing.assert_array_equal(
-        figure(response.body, 'synthesized'), paint(label))
+        figure(response.body, 'synthesized'), generator(label))
 
 
 def test_bad_label_maps_are_a_400_with_a_message(demo_with_generator,
@@ -232,8 +248,8 @@ def test_bad_label_maps_are_a_400_with_a_message(demo_with_generator,
     jpeg = io.BytesIO()
     Image.fromarray(np.zeros((8, 8), np.uint8)).save(jpeg, format='JPEG')
     cases = {
-        # Raw CamVid labels keep void as 11: not a class of the model.
-        'void 11': (val_pair[1].read_bytes(), 'outside the 11 classes: 11 ('),
+        'value 12': (png(np.array([[0, 12], [11, 12]], np.uint8)),
+                     'outside the 11 classes: 12 (50.0% of pixels)'),
         'value 42': (png(np.full((4, 4), 42,
                                  np.uint8)), '42 (100.0% of pixels)'),
         'colour PNG': (png(rgb), 'is a RGB image; a label map must be a '
@@ -248,10 +264,12 @@ def test_bad_label_maps_are_a_400_with_a_message(demo_with_generator,
                                               *multipart(label=upload))
         assert response.status == 400, case
         assert message in error_message(response.body), case
-    assert 'Allowed are 0-10 (Sky ... Bicyclist) and 255' in error_message(
-        demo_with_generator.handle(
-            'POST', '/synthesize',
-            *multipart(label=('x.png', val_pair[1].read_bytes()))).body)
+    assert 'Allowed are 0-10 (Sky ... Bicyclist), 11 (void) and 255' in \
+        error_message(
+            demo_with_generator.handle(
+                'POST', '/synthesize',
+                *multipart(label=('x.png', png(np.full(
+                    (4, 4), 42, np.uint8))))).body)
 
 
 def test_generator_breaking_its_interface_is_a_500_page(model):
@@ -281,6 +299,19 @@ def test_settings_are_checked(model):
         WebDemo(model, max_upload_mb=0)
     with pytest.raises(TypeError, match='callable'):
         WebDemo(model, generator='pix2pixhd')
+
+
+def test_generator_of_other_classes_is_refused(model, generator):
+    class_count = generator.num_classes
+    generator.num_classes = 19
+    try:
+        with pytest.raises(
+                ValueError,
+                match='generator has 19 classes but '
+                'the segmentor 11'):
+            WebDemo(model, generator=generator)
+    finally:
+        generator.num_classes = class_count
 
 
 @pytest.fixture

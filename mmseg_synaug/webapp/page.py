@@ -77,7 +77,7 @@ _SYNTHESIZE_FORM = """<form id="synthesize-form" action="/synthesize" method="po
 <button type="submit" id="synthesize-button">Synthesize</button>
 </form>
 <p class="hint">A single-channel or palette PNG whose pixel values are
-class indices 0-{last_class}, or 255 for unlabelled pixels; up to
+class indices 0-{last_class}, or 255{void} for unlabelled pixels; up to
 {max_mb} MB.</p>
 """
 
@@ -173,6 +173,7 @@ def render_page(title: str,
                 num_classes: int,
                 max_upload_mb: float,
                 generator_on: bool,
+                void_label: Optional[int] = None,
                 error: Optional[str] = None,
                 heading: str = '',
                 figures: Sequence[Figure] = (),
@@ -185,6 +186,8 @@ def render_page(title: str,
         num_classes (int): Number of classes (for the label-map hint).
         max_upload_mb (float): Upload size limit, for the hints.
         generator_on (bool): Whether the label-map panel takes uploads.
+        void_label (int, optional): The dataset's own value of unlabelled
+            pixels, also taken (for the label-map hint). Defaults to None.
         error (str, optional): Message shown in an alert box.
             Defaults to None.
         heading (str): Heading of the results. Defaults to ''.
@@ -199,7 +202,9 @@ def render_page(title: str,
     message = '' if error is None else \
         f'<p id="error" class="error" role="alert">{html.escape(error)}</p>'
     synthesize = _SYNTHESIZE_FORM.format(
-        last_class=num_classes - 1, max_mb=max_mb) \
+        last_class=num_classes - 1,
+        max_mb=max_mb,
+        void='' if void_label is None else f' (or {void_label})') \
         if generator_on else _SYNTHESIZE_OFF
     result = _render_result(heading, figures, legend) if figures else ''
     return _PAGE.format(
