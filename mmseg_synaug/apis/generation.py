@@ -2,7 +2,7 @@
 
 The project's generator is pix2pixHD (Wang et al., "High-Resolution Image
 Synthesis and Semantic Manipulation with Conditional GANs", CVPR 2018),
-``type='mmagic.Pix2PixHD'``; its ``synthesize`` maps a batch of class
+``type='Pix2PixHD'``; its ``synthesize`` maps a batch of class
 index maps, an ``(N, H, W)`` integer tensor, to an ``(N, 3, H, W)`` float
 RGB tensor in [0, 1]. This module turns that into what a tool or a demo
 holds: a numpy label map in, a ``uint8`` RGB image out.
@@ -137,7 +137,7 @@ class LabelToImage:
                 'generator: it has no `synthesize(label) -> image` method '
                 '(class indices (N, H, W) in, RGB (N, 3, H, W) in [0, 1] '
                 'out). Use a generator model that provides it, such as the '
-                'pix2pixHD generator (type=\'mmagic.Pix2PixHD\').')
+                'pix2pixHD generator (type=\'Pix2PixHD\').')
         self.model = model
         self.num_classes: Optional[int] = getattr(model, 'num_classes', None)
         self.ignore_index: int = int(getattr(model, 'ignore_index', 255))
@@ -186,9 +186,11 @@ def init_generator(config: Union[str, Path, Config],
                    strict: bool = True) -> LabelToImage:
     """Build a trained label-to-image generator from its config.
 
-    The config's ``model`` (``type='mmagic.Pix2PixHD'``) is built from
-    mmagic's registry in the config's default scope (mmagic's if it names
-    none), and the process-wide scope is restored afterwards; its weights are loaded with
+    The config's ``model`` (``type='Pix2PixHD'``) is built from mmseg's
+    registry in the config's default scope (mmseg's if it names none), so
+    ``mmagic.models`` is never imported (a ``type='mmagic.Pix2PixHD'``
+    config still builds where MMagic imports), and the process-wide scope
+    is restored afterwards; its weights are loaded with
     :func:`~mmseg_synaug.utils.checkpoint.load_model_checkpoint`, which
     refuses a checkpoint of another model.
 
@@ -211,14 +213,16 @@ def init_generator(config: Union[str, Path, Config],
             f'The generator checkpoint `{checkpoint}` does not exist.')
     if 'model' not in cfg:
         raise ValueError(f'The generator config `{config}` has no `model`.')
-    from mmagic.registry import MODELS
+    from mmseg.registry import MODELS
 
-    # Build in the config's scope (mmagic's where it names none: mmagic's
+    # Build in the config's scope (mmagic's for a `mmagic.` type: mmagic's
     # modules build their layers from the current scope's registry)
     # without changing the process-wide scope that a segmentor's pipeline
     # is built in.
-    with DefaultScope.overwrite_default_scope(
-            cfg.get('default_scope') or 'mmagic'):
+    model_type = str(cfg.model.get('type', ''))
+    scope = cfg.get('default_scope') or (
+        'mmagic' if model_type.startswith('mmagic.') else 'mmseg')
+    with DefaultScope.overwrite_default_scope(scope):
         model = MODELS.build(cfg.model)
         void_label = _config_void_label(cfg)
     generator = LabelToImage(model, void_label)
