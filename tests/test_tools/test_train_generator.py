@@ -1,4 +1,4 @@
-"""tools/train_generator.py: 2 iterations, a checkpoint, a grid, resume."""
+"""tools/train.py: 2 iterations, a checkpoint, a grid, resume."""
 import shutil
 
 import cv2
@@ -19,11 +19,11 @@ def generator_run(camvid_root, tmp_path_factory):
     work_dir = tmp_path / 'work'
     config = tiny_generator_config(tmp_path, iters=2)
     first = run_tool([
-        'tools/train_generator.py', config, '--work-dir',
+        'tools/train.py', config, '--work-dir',
         str(work_dir)
     ])
     resumed = run_tool([
-        'tools/train_generator.py', config, '--work-dir',
+        'tools/train.py', config, '--work-dir',
         str(work_dir), '--resume', '--cfg-options', 'train_cfg.max_iters=3'
     ])
     return tmp_path, work_dir, config, first.stdout, resumed.stdout
