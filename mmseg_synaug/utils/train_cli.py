@@ -12,7 +12,7 @@ import argparse
 import logging
 import os
 import os.path as osp
-from typing import Optional
+from typing import Optional, Sequence
 
 import torch.distributed as dist
 from mmengine.config import Config, DictAction
@@ -186,7 +186,9 @@ def load_train_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def build_datasets(cfg: Config) -> None:
+def build_datasets(cfg: Config,
+                   keys: Sequence[str] = ('train_dataloader',
+                                          'val_dataloader')) -> None:
     """Build the Runner's datasets once, before the Runner, to check them.
 
     The project's datasets check their files when they are built (see
@@ -197,13 +199,15 @@ def build_datasets(cfg: Config) -> None:
 
     Args:
         cfg (Config): The run's config.
+        keys (Sequence[str]): The dataloaders whose datasets are built.
+            Defaults to the train and val dataloaders.
     """
     from mmengine.registry import DATASETS, init_default_scope
     from mmengine.utils import import_modules_from_strings
     if cfg.get('custom_imports'):
         import_modules_from_strings(**cfg.custom_imports)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
-    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+    for key in keys:
         loader = cfg.get(key)
         if isinstance(loader, dict) and isinstance(
                 loader.get('dataset'), dict):

@@ -55,3 +55,12 @@ def test_nothing_found_lists_the_places(fake_repo):
     message = str(error.value)
     assert 'data/toy' in message and 'shared/data/toy' in message
     assert 'tools/dataset_converters/toy.py' in message
+
+
+def test_chosen_root_is_logged_once(fake_repo, tmp_path, capfd):
+    shared = make_dataset(tmp_path / 'shared' / 'data' / 'toy')
+    for _ in range(3):
+        resolve_data_root('toy', required=('train', ))
+    output = capfd.readouterr()
+    logged = (output.out + output.err).count(f'toy data root: {shared}')
+    assert logged == 1
