@@ -1,4 +1,5 @@
-from .checkpoint import CHECKPOINT_SAFE_GLOBALS, register_checkpoint_safe_globals
+from .checkpoint import (CHECKPOINT_SAFE_GLOBALS,
+                         register_checkpoint_safe_globals)
 from .config_options import merge_cfg_options
 from .data_root import DATA_ROOT_ENV, data_root_candidates, resolve_data_root
 from .dist import setup_cpu_distributed

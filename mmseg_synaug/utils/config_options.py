@@ -7,9 +7,10 @@ on with the config's value. :func:`merge_cfg_options` accepts a key when
 - its path exists in the config; or
 - its first part is an argument of mmengine's ``Runner`` that the config
   leaves unset (``randomness``, ``load_from``, ...): the Runner reads it;
-- or only its last part is new and no existing key beside it looks like it
-  (a new argument of the object its dict builds, e.g.
-  ``model.decode_head.loss_decode.avg_non_ignore=True``; the object's class
+- or only its last part is new and no existing key beside it is one edit
+  away (a typo such as ``train_cfg.max_iter``): a new argument of the
+  object its dict builds, e.g.
+  ``model.decode_head.loss_decode.avg_non_ignore=True`` (the object's class
   rejects an argument it does not know).
 
 Anything else is a :class:`DataError` naming the key and the close
@@ -55,6 +56,21 @@ def _child(node: Any, part: str) -> Any:
 _MISSING = object()
 
 
+def edit_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, substitute, swap neighbours) from a to b."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1,
+                         rows[-1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and \
+                    a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
 def check_cfg_option(cfg: Config, key: str,
                      source: str = '--cfg-options') -> None:
     """Refuse a dotted key that matches nothing in ``cfg`` (see module).
@@ -75,10 +91,11 @@ def check_cfg_option(cfg: Config, key: str,
         if depth == 0 and part in RUNNER_KEYS:
             return
         siblings = _children(node)
-        close = difflib.get_close_matches(part, siblings, n=3, cutoff=0.75)
-        if depth == len(parts) - 1 and depth > 0 and not close and \
+        typo = [name for name in siblings if edit_distance(part, name) <= 1]
+        if depth == len(parts) - 1 and depth > 0 and not typo and \
                 isinstance(node, dict):
             return  # a new argument of the object this dict builds
+        close = typo or difflib.get_close_matches(part, siblings, n=3)
         where = '.'.join(parts[:depth]) or 'the top level'
         suggestion = (', '.join(
             '.'.join(parts[:depth] + [match]) for match in close)

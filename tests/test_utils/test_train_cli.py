@@ -37,13 +37,16 @@ def test_cfg_options_refuse_keys_matching_nothing():
                 type='EncoderDecoder',
                 decode_head=dict(
                     type='PSPHead',
-                    loss_decode=dict(type='CrossEntropyLoss'))),
+                    loss_decode=dict(
+                        type='CrossEntropyLoss', loss_weight=1.0))),
             custom_hooks=[dict(type='Hook', interval=1)]))
     for key, match in (('trian_cfg.max_iters', 'did you mean train_cfg'),
                        ('train_cfg.max_iter', 'train_cfg.max_iters'),
                        ('model.decode_hed.loss_decode.loss_weight',
                         'model.decode_head'),
                        ('custom_hooks.3.interval', 'no `3`'),
+                       ('model.decode_head.loss_decode.loss_weigth',
+                        'loss_decode.loss_weight'),
                        ('brand_new_key', 'no `brand_new_key`')):
         with pytest.raises(DataError, match=match) as error:
             merge_cfg_options(cfg, {key: 4})
@@ -56,6 +59,7 @@ def test_cfg_options_refuse_keys_matching_nothing():
             'train_cfg.max_iters': 4,
             'custom_hooks.0.interval': 2,
             'model.decode_head.loss_decode.avg_non_ignore': True,
+            'model.decode_head.loss_decode.class_weight': [1.0],
             'randomness.seed': 3,
             'load_from': 'a.pth'
         })
