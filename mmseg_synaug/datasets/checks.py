@@ -152,10 +152,17 @@ def check_label_files(dataset, count: int, num_classes: Optional[int],
                 'folder.') from None
         except OSError as error:
             raise DataError(
-                f'The image file `{info["img_path"]}` cannot be read: '
-                f'{error}.',
+                f'The image file `{info["img_path"]}` is not a decodable '
+                f'image ({error}).',
                 fix='Replace it with a readable PNG/JPEG or remove the '
-                'sample.') from None
+                'sample from the dataset folder.') from None
+        if label.ndim == 3 and num_classes is not None:
+            raise DataError(
+                f'The label map `{path}` has {label.shape[2]} channels; an '
+                'index map (one channel, a class index per pixel) is '
+                'expected.',
+                fix='Convert colour-coded labels to index maps '
+                '(see tools/dataset_converters/).')
         values = label[..., 0] if label.ndim == 3 else label
         check_label_map(values, path, (height, width), None)
         if num_classes is not None:
