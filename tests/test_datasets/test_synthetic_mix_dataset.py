@@ -82,8 +82,8 @@ train_dataloader = dict(dataset=dict(
     result = run_tool(['tools/train.py', str(config), '--work-dir',
                        str(tmp_path / 'work')])
     assert 'Iter(train) [2/2]' in result.stdout
-    assert np.isfinite(float(
-        result.stdout.split('Iter(train) [2/2]')[1].split('loss: ')[1].split()[0]))
+    last = result.stdout.split('Iter(train) [2/2]')[1]
+    assert np.isfinite(float(last.split('loss: ')[1].split()[0]))
 
 
 def test_missing_or_empty_synthetic_set_names_the_synthesis_tool(
