@@ -31,8 +31,8 @@ import torch
 from mmengine.config import DictAction
 
 from mmseg_synaug.synthesis import (SYNTHESIS_MODES, DatasetSynthesizer,
-                                    class_distribution,
-                                    load_filter_segmentor, load_generator)
+                                    class_distribution, load_filter_segmentor,
+                                    load_generator)
 from mmseg_synaug.utils import DataError, run_tool
 
 
@@ -40,32 +40,47 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Synthesize a segmentation dataset with a generator')
     parser.add_argument('gen_config', help='generator config (or none)')
-    parser.add_argument('gen_checkpoint',
-                        help='generator checkpoint (or none)')
-    parser.add_argument('dataset_config',
-                        help='config whose training set is recomposed')
+    parser.add_argument(
+        'gen_checkpoint', help='generator checkpoint (or none)')
+    parser.add_argument(
+        'dataset_config', help='config whose training set is recomposed')
     parser.add_argument('--out', required=True, help='output folder')
-    parser.add_argument('--num', type=int, required=True,
-                        help='number of samples N')
+    parser.add_argument(
+        '--num', type=int, required=True, help='number of samples N')
     parser.add_argument('--mode', choices=SYNTHESIS_MODES, default='overlay')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--filter-config', help='segmentor config')
     parser.add_argument('--filter-checkpoint', help='segmentor checkpoint')
-    parser.add_argument('--min-agreement', type=float, default=0.5,
-                        help='keep samples whose pixel agreement between the '
-                        'segmentor prediction and the label map is >= this')
-    parser.add_argument('--copy-paste', action='store_true',
-                        help='paste real pixels instead of generating')
-    parser.add_argument('--img-suffix', choices=('.png', '.jpg'),
-                        default='.png', help='format of the images')
+    parser.add_argument(
+        '--min-agreement',
+        type=float,
+        default=0.5,
+        help='keep samples whose pixel agreement between the '
+        'segmentor prediction and the label map is >= this')
+    parser.add_argument(
+        '--copy-paste',
+        action='store_true',
+        help='paste real pixels instead of generating')
+    parser.add_argument(
+        '--img-suffix',
+        choices=('.png', '.jpg'),
+        default='.png',
+        help='format of the images')
     parser.add_argument('--shard', type=int, default=None)
     parser.add_argument('--num-shards', type=int, default=None)
-    parser.add_argument('--device', default=None,
-                        help='cuda or cpu; default cuda when available')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='overrides of DATASET_CONFIG')
-    parser.add_argument('--debug', action='store_true',
-                        help='show the full traceback of errors')
+    parser.add_argument(
+        '--device',
+        default=None,
+        help='cuda or cpu; default cuda when available')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='overrides of DATASET_CONFIG')
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='show the full traceback of errors')
     args = parser.parse_args(argv)
     if args.num < 1:
         parser.error('--num must be >= 1')

@@ -34,8 +34,8 @@ _CHECKED: Set[str] = set()
 _IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 
 
-def check_not_empty(data_list: Sequence[dict], img_dir: str,
-                    img_suffix: str, dataset: str) -> None:
+def check_not_empty(data_list: Sequence[dict], img_dir: str, img_suffix: str,
+                    dataset: str) -> None:
     """Refuse an empty sample list, saying what the folder holds instead.
 
     Args:
@@ -116,7 +116,9 @@ def check_label_values(label: np.ndarray,
             f'{ignore_index}, or set the right dataset/num_classes.')
 
 
-def check_label_files(dataset, count: int, num_classes: Optional[int],
+def check_label_files(dataset,
+                      count: int,
+                      num_classes: Optional[int],
                       void_label: Optional[int] = None,
                       ignore_index: int = 255) -> None:
     """Decode and check up to ``count`` label maps of a built dataset.

@@ -40,15 +40,17 @@ def _read_config(config: Union[str, Config], what: str) -> Config:
     if isinstance(config, Config):
         return config
     if not osp.isfile(config):
-        raise DataError(f'The {what} `{config}` does not exist.',
-                        fix=f'Give the path of the {what} file.')
+        raise DataError(
+            f'The {what} `{config}` does not exist.',
+            fix=f'Give the path of the {what} file.')
     cfg = Config.fromfile(config)
     if cfg.get('custom_imports'):
         import_modules_from_strings(**cfg.custom_imports)
     return cfg
 
 
-def load_generator(config: str, checkpoint: str,
+def load_generator(config: str,
+                   checkpoint: str,
                    device: str = 'cpu') -> torch.nn.Module:
     """Build a label-to-image generator from its config; load its weights.
 
@@ -74,7 +76,8 @@ def load_generator(config: str, checkpoint: str,
     return model.to(device).eval()
 
 
-def load_filter_segmentor(config: str, checkpoint: str,
+def load_filter_segmentor(config: str,
+                          checkpoint: str,
                           device: str = 'cpu') -> torch.nn.Module:
     """A segmentor for the quality filter, its annotation loading removed.
 
@@ -94,8 +97,7 @@ def load_filter_segmentor(config: str, checkpoint: str,
             fix='Give the .pth written by tools/train.py with that config.')
     # mmseg's inference_model drops only its own `LoadAnnotations`.
     cfg.test_pipeline = [
-        step for step in cfg.test_pipeline
-        if 'Annotations' not in step['type']
+        step for step in cfg.test_pipeline if 'Annotations' not in step['type']
     ]
     return init_model(cfg, checkpoint, device=device)
 
@@ -161,16 +163,18 @@ class DatasetSynthesizer:
         from mmseg.datasets import MultiImageMixDataset
         from mmseg.registry import DATASETS
         if mode not in SYNTHESIS_MODES:
-            raise DataError(f'Unknown synthesis mode `{mode}`.',
-                            fix=f'Use one of {SYNTHESIS_MODES}.')
+            raise DataError(
+                f'Unknown synthesis mode `{mode}`.',
+                fix=f'Use one of {SYNTHESIS_MODES}.')
         if (generator is None) != copy_paste:
             raise DataError(
                 'Give a generator, or copy_paste=True without one (the '
                 'copy-paste baseline generates nothing).',
                 fix='Pass the generator, or --copy-paste with `none none`.')
         if img_suffix not in ('.png', '.jpg'):
-            raise DataError(f'Unsupported image suffix `{img_suffix}`.',
-                            fix="Use '.png' or '.jpg'.")
+            raise DataError(
+                f'Unsupported image suffix `{img_suffix}`.',
+                fix="Use '.png' or '.jpg'.")
         cfg = _read_config(dataset_config, 'dataset config')
         merge_cfg_options(cfg, cfg_options)
         init_default_scope('mmseg')
@@ -186,8 +190,7 @@ class DatasetSynthesizer:
                 dataset_cfg,
                 pipeline=[
                     dict(
-                        type='LoadCheckedAnnotations',
-                        num_classes=num_classes)
+                        type='LoadCheckedAnnotations', num_classes=num_classes)
                 ]))
         self.classes = list(self.labels_only.metainfo['classes'])
         if num_classes is None:
@@ -210,9 +213,9 @@ class DatasetSynthesizer:
     def _recomposition_cfg(self, cfg: Config) -> dict:
         """LabelRecomposition settings: the config's, else counted ones."""
         settings = dict(cfg.get('label_recomposition', None) or {})
-        if 'class_frequency' not in settings or (
-                self.mode == 'reconstruct'
-                and 'background_classes' not in settings):
+        if 'class_frequency' not in settings or (self.mode == 'reconstruct'
+                                                 and 'background_classes'
+                                                 not in settings):
             counts = np.zeros(self.num_classes, dtype=np.int64)
             for i in range(len(self.labels_only)):
                 counts += np.asarray(
@@ -288,12 +291,19 @@ class DatasetSynthesizer:
         order = np.random.RandomState(self.seed).permutation(len(self.mix))
         mine = [k for k in range(num) if k % num_shards == shard]
         todo = [k for k in mine if not self._finished(out_dir, done.get(k))]
-        print(f'shard {shard}/{num_shards}: {len(mine)} samples, '
-              f'{len(mine) - len(todo)} already done (resumed), '
-              f'{len(todo)} to do', flush=True)
-        stats = dict(written=0, dropped=0, skipped=len(mine) - len(todo),
-                     generate_seconds=0.0, loop_seconds=0.0,
-                     generate_cpu_seconds=0.0, loop_cpu_seconds=0.0)
+        print(
+            f'shard {shard}/{num_shards}: {len(mine)} samples, '
+            f'{len(mine) - len(todo)} already done (resumed), '
+            f'{len(todo)} to do',
+            flush=True)
+        stats = dict(
+            written=0,
+            dropped=0,
+            skipped=len(mine) - len(todo),
+            generate_seconds=0.0,
+            loop_seconds=0.0,
+            generate_cpu_seconds=0.0,
+            loop_cpu_seconds=0.0)
         start, start_cpu = time.perf_counter(), time.process_time()
         for k in tqdm(todo, desc='synthesize', unit='img'):
             record = self._sample(out_dir, k, int(order[k % len(order)]),
@@ -301,13 +311,13 @@ class DatasetSynthesizer:
             append_line(manifest, record)
         stats['loop_seconds'] = time.perf_counter() - start
         stats['loop_cpu_seconds'] = time.process_time() - start_cpu
-        print(f'written {stats["written"]}, dropped by the filter '
-              f'{stats["dropped"]}, already done {stats["skipped"]}',
-              flush=True)
+        print(
+            f'written {stats["written"]}, dropped by the filter '
+            f'{stats["dropped"]}, already done {stats["skipped"]}',
+            flush=True)
         return stats
 
-    def _sample(self, out_dir: str, k: int, source: int,
-                stats: dict) -> dict:
+    def _sample(self, out_dir: str, k: int, source: int, stats: dict) -> dict:
         """Make, filter and write sample ``k``; return its manifest record."""
         seed = sample_seed(self.seed, k)
         np.random.seed(seed)
@@ -351,4 +361,3 @@ class DatasetSynthesizer:
                            if self.segmentor is not None else None),
             source_class_pixels=class_pixels(source_label, self.num_classes),
             class_pixels=class_pixels(label, self.num_classes))
-

@@ -71,7 +71,8 @@ def edit_distance(a: str, b: str) -> int:
     return rows[-1][-1]
 
 
-def check_cfg_option(cfg: Config, key: str,
+def check_cfg_option(cfg: Config,
+                     key: str,
                      source: str = '--cfg-options') -> None:
     """Refuse a dotted key that matches nothing in ``cfg`` (see module).
 
@@ -97,12 +98,11 @@ def check_cfg_option(cfg: Config, key: str,
             return  # a new argument of the object this dict builds
         close = typo or difflib.get_close_matches(part, siblings, n=3)
         where = '.'.join(parts[:depth]) or 'the top level'
-        suggestion = (', '.join(
-            '.'.join(parts[:depth] + [match]) for match in close)
-                      if close else None)
+        suggestion = (', '.join('.'.join(parts[:depth] + [match])
+                                for match in close) if close else None)
         raise DataError(
-            f'{source} `{key}`: the config has no `{part}` at {where}'
-            + (f' (did you mean {suggestion}?)' if suggestion else '') +
+            f'{source} `{key}`: the config has no `{part}` at {where}' +
+            (f' (did you mean {suggestion}?)' if suggestion else '') +
             '; mmengine would add it unused and run with the config\'s '
             'value.',
             fix='Correct the key' +
@@ -128,4 +128,3 @@ def merge_cfg_options(cfg: Config,
     for key in options:
         check_cfg_option(cfg, key, source)
     cfg.merge_from_dict(options)
-

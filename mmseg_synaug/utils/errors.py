@@ -40,8 +40,8 @@ def debug_requested(argv: Optional[List[str]] = None) -> bool:
         bool: True when full tracebacks are wanted.
     """
     argv = sys.argv if argv is None else argv
-    return '--debug' in argv or os.environ.get(DEBUG_ENV, '') not in ('',
-                                                                     '0')
+    flag = os.environ.get(DEBUG_ENV, '')
+    return '--debug' in argv or flag not in ('', '0')
 
 
 def error_message(error: BaseException) -> str:

@@ -25,9 +25,13 @@ from .dist import setup_cpu_distributed
 from .errors import DataError
 
 
+#: What tools/train.py trains.
+TRAIN_DESCRIPTION = ('Train a model (segmentor, Pix2PixHD, feature '
+                     'generator) from a config')
+
+
 def train_arg_parser(
-        description: str = 'Train a model (segmentor, Pix2PixHD, feature '
-        'generator) from a config',
+        description: str = TRAIN_DESCRIPTION,
         config_help: str = 'train config file path'
 ) -> argparse.ArgumentParser:
     """The arguments of mmseg's tools/train.py, and ``--resume-or-start``.
@@ -145,8 +149,10 @@ def set_resume(cfg: Config, resume: bool, resume_or_start: bool) -> None:
     if find_latest_checkpoint(cfg.work_dir) is not None:
         return
     if resume_or_start:
-        print(f'--resume-or-start: nothing to resume in `{cfg.work_dir}`, '
-              'starting a new run.', flush=True)
+        print(
+            f'--resume-or-start: nothing to resume in `{cfg.work_dir}`, '
+            'starting a new run.',
+            flush=True)
         cfg.resume = False
         return
     raise DataError(
@@ -186,9 +192,9 @@ def load_train_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def build_datasets(cfg: Config,
-                   keys: Sequence[str] = ('train_dataloader',
-                                          'val_dataloader')) -> None:
+def build_datasets(
+    cfg: Config, keys: Sequence[str] = ('train_dataloader', 'val_dataloader')
+) -> None:
     """Build the Runner's datasets once, before the Runner, to check them.
 
     The project's datasets check their files when they are built (see
@@ -220,8 +226,8 @@ def header(cfg: Config, config: str) -> str:
     model = cfg.model.get('type', '?') if isinstance(cfg.get('model'),
                                                      dict) else '?'
     train_cfg = cfg.get('train_cfg') or {}
-    length = (f'{train_cfg["max_iters"]} iterations' if 'max_iters' in
-              train_cfg else f'{train_cfg.get("max_epochs", "?")} epochs')
+    length = (f'{train_cfg["max_iters"]} iterations' if 'max_iters'
+              in train_cfg else f'{train_cfg.get("max_epochs", "?")} epochs')
     mode = ', resuming' if cfg.get('resume') else ''
     return (f'train.py: {model} from {config}, {length}{mode}; work dir '
             f'{cfg.work_dir}')

@@ -31,14 +31,18 @@ def run_failing_tool(args: List[str],
     Returns:
         str: stdout and stderr together.
     """
-    result = subprocess.run([sys.executable] + [str(a) for a in args],
-                            cwd=REPO_ROOT,
-                            env=dict(os.environ, PYTHONUNBUFFERED='1',
-                                     OMP_NUM_THREADS='1', **(env or {})),
-                            stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT,
-                            text=True,
-                            timeout=timeout)
+    result = subprocess.run(
+        [sys.executable] + [str(a) for a in args],
+        cwd=REPO_ROOT,
+        env=dict(
+            os.environ,
+            PYTHONUNBUFFERED='1',
+            OMP_NUM_THREADS='1',
+            **(env or {})),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout)
     output = result.stdout
     assert result.returncode == 1, (result.returncode, output[-4000:])
     assert 'Traceback' not in output, output[-4000:]

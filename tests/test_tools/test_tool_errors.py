@@ -15,8 +15,10 @@ import pytest
 from conftest import REPO_ROOT, tiny_config
 from failing_tool import run_failing_tool
 
-NAMES = {'train': ['0001TP_006690.png', '0001TP_006720.png'],
-         'val': ['0016E5_07959.png', '0016E5_07961.png']}
+NAMES = {
+    'train': ['0001TP_006690.png', '0001TP_006720.png'],
+    'val': ['0016E5_07959.png', '0016E5_07961.png']
+}
 
 
 def tiny_camvid(camvid_root, root, bad=None, value=12):
@@ -64,10 +66,14 @@ def test_debug_shows_the_traceback(config, tmp_path, camvid_root):
     root = tiny_camvid(camvid_root, tmp_path / 'camvid', bad=('val', 0))
     for extra, env in (([], dict(SYNAUG_DEBUG='1')), (['--debug'], {})):
         result = subprocess.run(
-            [sys.executable, 'tools/train.py', config, '--work-dir',
-             str(tmp_path / 'work'), '--cfg-options', *roots(root)] + extra,
-            cwd=REPO_ROOT, env=dict(os.environ, **env),
-            capture_output=True, text=True)
+            [
+                sys.executable, 'tools/train.py', config, '--work-dir',
+                str(tmp_path / 'work'), '--cfg-options', *roots(root)
+            ] + extra,
+            cwd=REPO_ROOT,
+            env=dict(os.environ, **env),
+            capture_output=True,
+            text=True)
         assert result.returncode != 0
         assert 'Traceback' in result.stderr
         assert 'DataError: The label map' in result.stderr
@@ -77,12 +83,14 @@ def test_error_in_a_dataloader_worker_is_one_message(config, tmp_path,
                                                      camvid_root):
     """A label checked only when loaded, by a worker: one message."""
     root = tiny_camvid(camvid_root, tmp_path / 'camvid', bad=('train', 1))
-    output = run_failing_tool([
-        'tools/train.py', config, '--work-dir', tmp_path / 'work',
-        '--cfg-options', *roots(root),
-        'train_dataloader.dataset.check_labels=0',
-        'train_dataloader.num_workers=1'
-    ], max_lines=None)  # the Runner's logs come first here
+    output = run_failing_tool(
+        [
+            'tools/train.py', config, '--work-dir', tmp_path / 'work',
+            '--cfg-options', *roots(root),
+            'train_dataloader.dataset.check_labels=0',
+            'train_dataloader.num_workers=1'
+        ],
+        max_lines=None)  # the Runner's logs come first here
     assert output.count(f'{root}/trainannot/0001TP_006720.png') == 1
     assert 'raised in a DataLoader worker' in output
     message = output[output.index('error: '):]
