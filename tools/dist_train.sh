@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Distributed training with torchrun: tools/dist_train.sh CONFIG NPROC [ARGS]
+# Distributed training of any config (segmentor, Pix2PixHD, feature generator)
+# with torchrun: tools/dist_train.sh CONFIG NPROC [ARGS]
 # On a machine without GPUs the processes use the gloo backend on the CPU.
 CONFIG=$1
 NPROC=$2

@@ -2,7 +2,7 @@
 # 256 channels at 1/16) of the CPU PSPNet-R18 on CamVid, trained on the
 # features of random 128x128 patches, extracted by the frozen trained
 # segmentor. Small widths for CPU; the paper's are 96, 192, 384.
-#   python tools/train_feature_generator.py THIS_CONFIG \
+#   python tools/train.py THIS_CONFIG \
 #       --cfg-options model.data_preprocessor.checkpoint=PSPNET.pth
 _base_ = ['../_base_/datasets/camvid.py', 'mmseg::_base_/default_runtime.py']
 custom_imports = dict(imports=['mmseg_synaug'], allow_failed_imports=False)

@@ -6,6 +6,7 @@ from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
 from ..utils import DataError, resolve_data_root
+from .checks import check_label_files, check_not_empty
 
 
 @DATASETS.register_module()
@@ -16,6 +17,9 @@ class CamVidDataset(BaseSegDataset):
     ``val/``, ``valannot/`` (and ``test/``, ``testannot/``), images and label
     maps sharing file names; label maps are index PNGs with values 0-10 and
     11 for void. Void is mapped to ``ignore_index`` when labels are loaded.
+    When built, the dataset checks its files (see
+    :mod:`mmseg_synaug.datasets.checks`): not empty, every image paired
+    with its label map, and ``check_labels`` label maps decoded.
 
     Args:
         data_root (str, optional): Dataset root. None looks it up in the
@@ -23,6 +27,13 @@ class CamVidDataset(BaseSegDataset):
             Defaults to None.
         data_prefix (dict): Image and label sub-folders.
             Defaults to ``dict(img_path='train', seg_map_path='trainannot')``.
+        img_suffix (str): Suffix of the images, e.g. ``'.jpg'`` for a JPEG
+            copy. Defaults to ``'.png'``.
+        seg_map_suffix (str): Suffix of the label maps.
+            Defaults to ``'.png'``.
+        check_labels (int): Label maps decoded and checked when the dataset
+            is built, spread evenly over it; -1 checks all, 0 none.
+            Defaults to 200.
         **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`.
     """
 
@@ -40,7 +51,11 @@ class CamVidDataset(BaseSegDataset):
                  data_root: Optional[str] = None,
                  data_prefix: dict = dict(
                      img_path='train', seg_map_path='trainannot'),
+                 img_suffix: str = '.png',
+                 seg_map_suffix: str = '.png',
+                 check_labels: int = 200,
                  **kwargs) -> None:
+        self.check_labels = check_labels
         data_root = resolve_data_root(
             'camvid',
             data_root,
@@ -49,8 +64,8 @@ class CamVidDataset(BaseSegDataset):
         super().__init__(
             data_root=data_root,
             data_prefix=data_prefix,
-            img_suffix='.png',
-            seg_map_suffix='.png',
+            img_suffix=img_suffix,
+            seg_map_suffix=seg_map_suffix,
             **kwargs)
 
     def load_data_list(self) -> List[dict]:
@@ -61,6 +76,8 @@ class CamVidDataset(BaseSegDataset):
             ``num_classes`` for :class:`LoadCheckedAnnotations`.
         """
         data_list = super().load_data_list()
+        check_not_empty(data_list, self.data_prefix['img_path'],
+                        self.img_suffix, type(self).__name__)
         for data_info in data_list:
             if not osp.isfile(data_info['seg_map_path']):
                 raise DataError(
@@ -71,3 +88,12 @@ class CamVidDataset(BaseSegDataset):
             data_info['void_label'] = self.VOID_LABEL
             data_info['num_classes'] = len(self.METAINFO['classes'])
         return data_list
+
+    def full_init(self) -> None:
+        """Load the sample list, then check ``check_labels`` label maps."""
+        if self._fully_initialized:
+            return
+        super().full_init()
+        check_label_files(self, self.check_labels,
+                          len(self.METAINFO['classes']), self.VOID_LABEL,
+                          self.ignore_index)

@@ -6,6 +6,7 @@ from mmseg.datasets import CityscapesDataset
 from mmseg.registry import DATASETS
 
 from ..utils import DataError
+from .checks import check_not_empty
 
 __all__ = ['CityscapesCoarseFineDataset']
 
@@ -29,7 +30,9 @@ class CityscapesCoarseFineDataset(CityscapesDataset):
             Defaults to the train split.
         coarse_seg_map_suffix (str): Suffix of the coarse maps.
             Defaults to ``'_gtCoarse_labelTrainIds.png'``.
-        **kwargs: Passed to :class:`mmseg.datasets.CityscapesDataset`.
+        **kwargs: Passed to :class:`mmseg.datasets.CityscapesDataset`
+            (``img_suffix``, ``seg_map_suffix`` among them, e.g.
+            ``img_suffix='_leftImg8bit.jpg'`` for a JPEG copy).
     """
 
     def __init__(self,
@@ -57,6 +60,8 @@ class CityscapesCoarseFineDataset(CityscapesDataset):
         """
         data_list = super().load_data_list()
         img_dir = self.data_prefix['img_path']
+        check_not_empty(data_list, img_dir, self.img_suffix,
+                        type(self).__name__)
         coarse_dir = self.data_prefix['coarse_seg_map_path']
         for data_info in data_list:
             stem = osp.relpath(data_info['img_path'],

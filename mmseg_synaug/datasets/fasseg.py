@@ -6,6 +6,7 @@ from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
 from ..utils import DataError, resolve_data_root
+from .checks import check_label_files, check_not_empty
 
 
 @DATASETS.register_module()
@@ -27,6 +28,12 @@ class FASSEGDataset(BaseSegDataset):
         data_root (str, optional): Dataset root. None looks it up in the
             documented order (see :func:`resolve_data_root`).
             Defaults to None.
+        img_suffix (str): Suffix of the images. Defaults to ``'.png'``.
+        seg_map_suffix (str): Suffix of the label maps.
+            Defaults to ``'.png'``.
+        check_labels (int): Label maps whose size is checked against their
+            image when the dataset is built (colour maps: no value check),
+            spread evenly; -1 checks all, 0 none. Defaults to 200.
         **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`.
     """
 
@@ -39,7 +46,11 @@ class FASSEGDataset(BaseSegDataset):
                  split: str = 'train',
                  label_quality: str = 'fine',
                  data_root: Optional[str] = None,
+                 img_suffix: str = '.png',
+                 seg_map_suffix: str = '.png',
+                 check_labels: int = 200,
                  **kwargs) -> None:
+        self.check_labels = check_labels
         if split not in ('train', 'test'):
             raise DataError(f'FASSEG split `{split}` does not exist.',
                             fix="Use split='train' or split='test'.")
@@ -59,8 +70,8 @@ class FASSEGDataset(BaseSegDataset):
             data_prefix=dict(
                 img_path=f'images/{split}',
                 seg_map_path=f'{label_quality}/{split}'),
-            img_suffix='.png',
-            seg_map_suffix='.png',
+            img_suffix=img_suffix,
+            seg_map_suffix=seg_map_suffix,
             **kwargs)
 
     def load_data_list(self) -> List[dict]:
@@ -71,6 +82,8 @@ class FASSEGDataset(BaseSegDataset):
             ``coarse_seg_map_path``.
         """
         data_list = super().load_data_list()
+        check_not_empty(data_list, self.data_prefix['img_path'],
+                        self.img_suffix, type(self).__name__)
         coarse_dir = osp.join(self.data_root, 'coarse', self.split)
         for data_info in data_list:
             name = osp.basename(data_info['seg_map_path'])
@@ -84,3 +97,10 @@ class FASSEGDataset(BaseSegDataset):
                         'the dataset folder.')
             data_info['num_classes'] = len(self.METAINFO['classes'])
         return data_list
+
+    def full_init(self) -> None:
+        """Load the sample list, then check ``check_labels`` label sizes."""
+        if self._fully_initialized:
+            return
+        super().full_init()
+        check_label_files(self, self.check_labels, None)

@@ -1,11 +1,50 @@
 """Mix real and synthetic samples at a chosen share."""
 import copy
+import os
+import os.path as osp
 from typing import Union
 
 from mmengine.dataset import BaseDataset
 from mmseg.registry import DATASETS
 
 from ..utils import DataError
+
+
+_SYNTHESIZE_FIX = (
+    'Write the synthetic set with `python tools/synthesize.py GEN_CONFIG '
+    'GEN.pth DATASET_CONFIG --out DIR --num N --mode multi` (see its '
+    'docstring), or point the config at an existing one: --cfg-options '
+    'train_dataloader.dataset.synthetic.data_root=DIR.')
+
+
+def check_synthetic_root(synthetic: dict) -> None:
+    """Refuse a synthetic dataset config whose folders are missing or empty.
+
+    Checked before the dataset is built, so that the message names
+    tools/synthesize.py and ``synthetic.data_root`` rather than the real
+    dataset's converter.
+
+    Args:
+        synthetic (dict): The synthetic dataset's config.
+    """
+    root = synthetic.get('data_root')
+    if root is None:
+        return
+    prefix = synthetic.get('data_prefix') or {}
+    folders = [osp.join(root, sub) for sub in prefix.values()] or [root]
+    missing = [path for path in folders if not osp.isdir(path)]
+    if missing:
+        raise DataError(
+            f'The synthetic set `{root}` (synthetic.data_root of '
+            f'SyntheticMixDataset) does not exist or lacks {missing}.',
+            fix=_SYNTHESIZE_FIX)
+    with os.scandir(folders[0]) as entries:
+        empty = not any(entries)
+    if empty:
+        raise DataError(
+            f'The synthetic set `{root}` (synthetic.data_root of '
+            f'SyntheticMixDataset) is empty: `{folders[0]}` holds no file.',
+            fix=_SYNTHESIZE_FIX)
 
 
 @DATASETS.register_module()
@@ -41,6 +80,8 @@ class SyntheticMixDataset:
                 f'synthetic_ratio must be in [0, 1], got {synthetic_ratio}.',
                 fix='Use e.g. 0.5 for half synthetic samples.')
         self.real = DATASETS.build(real) if isinstance(real, dict) else real
+        if isinstance(synthetic, dict):
+            check_synthetic_root(synthetic)
         self.synthetic = (
             DATASETS.build(synthetic)
             if isinstance(synthetic, dict) else synthetic)
@@ -76,8 +117,7 @@ class SyntheticMixDataset:
             self.num_synthetic = round(self.num_real * r / (1 - r))
         if self.num_synthetic and not len(self.synthetic):
             raise DataError('The synthetic dataset is empty.',
-                            fix='Check its data_root, or run '
-                            'tools/synthesize.py first.')
+                            fix=_SYNTHESIZE_FIX)
         self._fully_initialized = True
 
     def __len__(self) -> int:

@@ -1,8 +1,14 @@
-"""Where the datasets are found: one documented order for every tool."""
+"""Where the datasets are found: one documented order for every tool.
+
+The root chosen for each dataset is logged once per process (the first
+time it is resolved), naming where it came from.
+"""
 import os
 import os.path as osp
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Set, Tuple
+
+from mmengine.logging import print_log
 
 from .errors import DataError
 
@@ -11,6 +17,19 @@ DATA_ROOT_ENV = 'SYNAUG_DATA_ROOT'
 
 #: The repository checkout this package was imported from.
 REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+#: (dataset, root) pairs already logged by this process.
+_LOGGED: Set[Tuple[str, str]] = set()
+
+
+def _log_choice(dataset_dir: str, path: str, origin: str) -> str:
+    """Log the chosen root once per process; return it."""
+    if (dataset_dir, path) not in _LOGGED:
+        _LOGGED.add((dataset_dir, path))
+        print_log(f'{dataset_dir} data root: {osp.abspath(path)} ({origin})',
+                  'current')
+    return path
 
 
 def data_root_candidates(dataset_dir: str) -> List[Tuple[str, str]]:
@@ -76,11 +95,11 @@ def resolve_data_root(dataset_dir: str,
                 f'The {dataset_dir} data root `{data_root}` given in the '
                 f'config lacks the folders {lacking} (expected '
                 f'{list(required)}).', fix=fix + '.')
-        return data_root
+        return _log_choice(dataset_dir, data_root, 'from the config')
     candidates = data_root_candidates(dataset_dir)
     for path, origin in candidates:
         if osp.isdir(path) and not missing(path):
-            return path
+            return _log_choice(dataset_dir, path, origin)
         if origin.startswith('$'):
             raise DataError(
                 f'{origin} points at `{path}`, which does not hold the '

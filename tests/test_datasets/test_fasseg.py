@@ -1,4 +1,7 @@
 """FASSEGDataset and colour snapping on the real FASSEG data."""
+import shutil
+
+import cv2
 import numpy as np
 
 from mmseg_synaug.datasets import FASSEGDataset
@@ -45,3 +48,27 @@ def test_snap_to_palette_picks_nearest_colour():
                    dtype=np.uint8)
     np.testing.assert_array_equal(
         loader.snap_to_palette(rgb), [[0, 1, 2], [3, 4, 5]])
+
+
+def test_jpeg_images_with_img_suffix(fasseg_root, tmp_path):
+    for sub in ('images', 'coarse', 'fine'):
+        (tmp_path / sub / 'train').mkdir(parents=True)
+    for name in ('1.png', '2.png'):
+        image = cv2.imread(f'{fasseg_root}/images/train/{name}')
+        cv2.imwrite(str(tmp_path / 'images/train' / name[:-4]) + '.jpg',
+                    image)
+        for sub in ('coarse', 'fine'):
+            shutil.copy(f'{fasseg_root}/{sub}/train/{name}',
+                        tmp_path / sub / 'train' / name)
+    dataset = FASSEGDataset(
+        data_root=str(tmp_path),
+        img_suffix='.jpg',
+        pipeline=[
+            dict(type='LoadCheckedImage'),
+            dict(type='LoadFASSEGAnnotations', with_coarse=True)
+        ])
+    assert len(dataset) == 2
+    results = dataset[1]
+    assert results['img_path'].endswith('2.jpg')
+    assert results['gt_seg_map'].shape == results['img'].shape[:2]
+    assert results['coarse_seg_map_path'].endswith('coarse/train/2.png')

@@ -82,5 +82,22 @@ train_dataloader = dict(dataset=dict(
     result = run_tool(['tools/train.py', str(config), '--work-dir',
                        str(tmp_path / 'work')])
     assert 'Iter(train) [2/2]' in result.stdout
-    assert np.isfinite(float(
-        result.stdout.split('Iter(train) [2/2]')[1].split('loss: ')[1].split()[0]))
+    last = result.stdout.split('Iter(train) [2/2]')[1]
+    assert np.isfinite(float(last.split('loss: ')[1].split()[0]))
+
+
+def test_missing_or_empty_synthetic_set_names_the_synthesis_tool(
+        camvid_root, tmp_path):
+    (tmp_path / 'empty' / 'images').mkdir(parents=True)
+    (tmp_path / 'empty' / 'labels').mkdir()
+    for root in (tmp_path / 'missing', tmp_path / 'empty'):
+        synthetic = dict(
+            camvid(str(root), 'val', 2),
+            data_prefix=dict(img_path='images', seg_map_path='labels'))
+        with pytest.raises(DataError) as error:
+            SyntheticMixDataset(
+                real=camvid(camvid_root, 'train', 2), synthetic=synthetic)
+        message = str(error.value)
+        assert str(root) in message and 'tools/synthesize.py' in message
+        assert 'train_dataloader.dataset.synthetic.data_root' in message
+        assert 'dataset_converters' not in message

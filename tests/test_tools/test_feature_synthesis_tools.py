@@ -1,4 +1,4 @@
-"""train_feature_generator.py, a resume, and feature_score.py, tiny."""
+"""tools/train.py on a feature generator, a resume, and feature_score.py."""
 import importlib.util
 
 from mmengine.config import Config
@@ -54,7 +54,7 @@ def test_train_resume_and_score(tmp_path, camvid_root, segmentor_checkpoint):
     """The tool trains 2 iterations; a Runner resumes to 3; scores."""
     work_dir = tmp_path / 'work'
     trained = run_tool([
-        'tools/train_feature_generator.py',
+        'tools/train.py',
         tiny_generator_config(tmp_path, 2, segmentor_checkpoint),
         '--work-dir',
         str(work_dir), '--cfg-options', 'default_hooks.checkpoint.interval=1'

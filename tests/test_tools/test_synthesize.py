@@ -1,4 +1,5 @@
-"""tools/synthesize.py on a few CamVid samples, run in-process."""
+"""The synthesis pipeline (mmseg_synaug.synthesis) and tools/synthesize.py
+on a few CamVid samples."""
 import json
 import os
 from pathlib import Path
@@ -11,9 +12,12 @@ from mmagic.registry import MODELS
 from mmengine.config import Config
 from mmseg.registry import MODELS as SEG_MODELS
 
-from conftest import BASELINE
-from pix2pixhd_tiny_config import load_tool, tiny_generator_config
+from conftest import BASELINE, run_tool
+from failing_tool import run_failing_tool
+from pix2pixhd_tiny_config import tiny_generator_config
 from mmseg_synaug.datasets import CamVidDataset
+from mmseg_synaug.synthesis import (DatasetSynthesizer, class_distribution,
+                                    load_filter_segmentor, load_generator)
 
 # CamVid train pixel shares (../shared/data/README.md), class order.
 FREQUENCY = [.169, .233, .0098, .317, .045, .097, .0117, .0113, .059, .0064,
@@ -48,17 +52,19 @@ train_dataloader = dict(dataset=dict(data_root='{camvid_root}', indices=12))
         gen=[gen_config, gen_ckpt],
         data=str(data_config),
         counted=str(counted_config),
-        tool=load_tool('synthesize'))
+        generator=load_generator(gen_config, gen_ckpt, 'cpu'))
 
 
-def synthesize(setup, out, *extra, gen=None, data=None):
-    tool = setup['tool']
-    args = tool.parse_args((gen or setup['gen']) + [
-        data or setup['data'], '--out',
-        str(out), '--num', '4', '--mode', 'multi', '--seed', '3',
-        '--device', 'cpu'
-    ] + list(extra))
-    return tool.run(args)
+def synthesize(setup, out, num=4, shard=0, num_shards=1, data=None,
+               **kwargs):
+    """Run the package's pipeline as tools/synthesize.py does."""
+    if not kwargs.get('copy_paste'):
+        kwargs.setdefault('generator', setup['generator'])
+    synthesizer = DatasetSynthesizer(
+        data or setup['data'], mode='multi', seed=3, **kwargs)
+    stats = synthesizer.run(str(out), num, shard, num_shards)
+    stats['table'] = class_distribution(str(out), synthesizer.classes)
+    return stats
 
 
 def manifest(out):
@@ -107,7 +113,7 @@ def test_second_run_resumes_without_rewriting(first, setup, capsys):
     out, _ = first
     mtimes = {p: p.stat().st_mtime_ns for p in out.glob('*/*.png')}
     stats = synthesize(setup, out)
-    assert stats == dict(stats, written=0, skipped=4)
+    assert stats['written'] == 0 and stats['skipped'] == 4
     assert '4 already done (resumed), 0 to do' in capsys.readouterr().out
     assert {p: p.stat().st_mtime_ns for p in out.glob('*/*.png')} == mtimes
     assert len(manifest(out)) == 4
@@ -115,7 +121,7 @@ def test_second_run_resumes_without_rewriting(first, setup, capsys):
 
 def test_interrupted_sample_is_redone(setup):
     out = setup['tmp'] / 'interrupted'
-    synthesize(setup, out, '--num', '2')
+    synthesize(setup, out, num=2)
     label_1 = cv2.imread(str(out / 'labels' / '000001.png'),
                          cv2.IMREAD_UNCHANGED)
     # as if killed after the image of sample 1, before its label/manifest
@@ -123,7 +129,7 @@ def test_interrupted_sample_is_redone(setup):
     (out / 'manifest.jsonl').write_text(''.join(lines[:1]))
     os.remove(out / 'labels' / '000001.png')
     (out / 'labels' / '.000001.png.tmp.png').write_bytes(b'half')
-    stats = synthesize(setup, out, '--num', '2')
+    stats = synthesize(setup, out, num=2)
     assert stats['written'] == 1 and stats['skipped'] == 1
     assert [r['index'] for r in manifest(out)] == [0, 1]
     redone = cv2.imread(str(out / 'labels' / '000001.png'),
@@ -135,7 +141,7 @@ def test_interrupted_sample_is_redone(setup):
 def test_shards_split_the_work(first, setup):
     out = setup['tmp'] / 'shards'
     stats = [
-        synthesize(setup, out, '--shard', str(i), '--num-shards', '2')
+        synthesize(setup, out, shard=i, num_shards=2)
         for i in range(2)
     ]
     assert [s['written'] for s in stats] == [2, 2]
@@ -150,7 +156,7 @@ def test_shards_split_the_work(first, setup):
 
 def test_copy_paste_same_labels_real_pixels(first, setup, camvid_root):
     out = setup['tmp'] / 'copy_paste'
-    stats = synthesize(setup, out, '--copy-paste', gen=['none', 'none'])
+    stats = synthesize(setup, out, copy_paste=True)
     assert stats['written'] == 4
     records = manifest(out)
     assert all(r['copy_paste'] for r in records)
@@ -167,11 +173,10 @@ def test_copy_paste_same_labels_real_pixels(first, setup, camvid_root):
         assert (image != source).any()
 
 
-def test_class_frequency_counted_when_not_configured(setup, capsys):
+def test_class_frequency_counted_when_not_configured(setup):
     out = setup['tmp'] / 'counted'
-    synthesize(setup, out, '--num', '1', data=setup['counted'])
-    printed = capsys.readouterr().out
-    assert '| Pole ' in printed and 'before %' in printed
+    table = synthesize(setup, out, num=1, data=setup['counted'])['table']
+    assert '| Pole ' in table and 'before %' in table
     assert len(manifest(out)) == 1
 
 
@@ -188,17 +193,54 @@ def test_quality_filter(setup):
     seg_ckpt = str(setup['tmp'] / 'seg.pth')
     torch.save(dict(meta={}, state_dict=segmentor.state_dict()), seg_ckpt)
     keep = setup['tmp'] / 'filter_keep'
-    stats = synthesize(setup, keep, '--num', '1', '--filter-config',
-                       seg_config, '--filter-checkpoint', seg_ckpt,
-                       '--min-agreement', '0')
+    filter_segmentor = load_filter_segmentor(seg_config, seg_ckpt, 'cpu')
+    stats = synthesize(setup, keep, num=1, segmentor=filter_segmentor,
+                       min_agreement=0)
     assert stats['written'] == 1
     for record in manifest(keep):
         assert 0 <= record['agreement'] <= 1 and record['kept']
         assert record['min_agreement'] == 0
     drop = setup['tmp'] / 'filter_drop'
-    stats = synthesize(setup, drop, '--num', '2', '--filter-config',
-                       seg_config, '--filter-checkpoint', seg_ckpt,
-                       '--min-agreement', '1.01')
+    stats = synthesize(setup, drop, num=2, segmentor=filter_segmentor,
+                       min_agreement=1.01)
     assert stats['dropped'] == 2 and stats['written'] == 0
     assert not any(r['kept'] for r in manifest(drop))
     assert not list(drop.glob('*/*.png'))
+
+
+def test_tool_copy_paste_as_jpeg(setup, camvid_root):
+    """The command line; a JPEG set reads back with img_suffix='.jpg'."""
+    out = setup['tmp'] / 'tool_jpeg'
+    result = run_tool([
+        'tools/synthesize.py', 'none', 'none', setup['data'], '--out',
+        str(out), '--num', '2', '--mode', 'multi', '--copy-paste',
+        '--img-suffix', '.jpg', '--device', 'cpu'
+    ])
+    assert 'written 2' in result.stdout and '| Pole ' in result.stdout
+    assert sorted(os.listdir(out / 'images')) == ['000000.jpg', '000001.jpg']
+    dataset = CamVidDataset(
+        data_root=str(out),
+        data_prefix=dict(img_path='images', seg_map_path='labels'),
+        img_suffix='.jpg',
+        pipeline=[dict(type='LoadCheckedImage')])
+    assert dataset[1]['img'].shape == (360, 480, 3)
+
+
+def test_tool_out_is_a_file(setup, tmp_path):
+    out = tmp_path / 'a_file'
+    out.write_text('')
+    output = run_failing_tool([
+        'tools/synthesize.py', 'none', 'none', setup['data'], '--out', out,
+        '--num', '1', '--copy-paste'
+    ])
+    assert f'--out `{out}` is a file' in output
+    assert 'NotADirectoryError' not in output
+
+
+def test_tool_missing_generator_checkpoint(setup, tmp_path):
+    output = run_failing_tool([
+        'tools/synthesize.py', setup['gen'][0], tmp_path / 'none.pth',
+        setup['data'], '--out', tmp_path / 'out', '--num', '1'
+    ])
+    assert f'`{tmp_path}/none.pth` does not exist' in output
+    assert 'tools/train.py' in output

@@ -1,4 +1,4 @@
-"""tools/train_generator.py: 2 iterations, a checkpoint, a grid, resume."""
+"""tools/train.py on Pix2PixHD: 2 iterations, a checkpoint, a grid, resume."""
 import shutil
 
 import cv2
@@ -9,7 +9,8 @@ from mmengine.config import Config
 from mmseg.registry import DATASETS
 
 from conftest import run_tool
-from pix2pixhd_tiny_config import CPU_CONFIG, load_tool, tiny_generator_config
+from pix2pixhd_tiny_config import CPU_CONFIG, tiny_generator_config
+from mmseg_synaug.synthesis import load_generator
 from mmseg_synaug.utils import DataError
 
 
@@ -19,11 +20,11 @@ def generator_run(camvid_root, tmp_path_factory):
     work_dir = tmp_path / 'work'
     config = tiny_generator_config(tmp_path, iters=2)
     first = run_tool([
-        'tools/train_generator.py', config, '--work-dir',
-        str(work_dir)
+        'tools/train.py', config, '--work-dir',
+        str(work_dir), '--resume-or-start'
     ])
     resumed = run_tool([
-        'tools/train_generator.py', config, '--work-dir',
+        'tools/train.py', config, '--work-dir',
         str(work_dir), '--resume', '--cfg-options', 'train_cfg.max_iters=3'
     ])
     return tmp_path, work_dir, config, first.stdout, resumed.stdout
@@ -31,6 +32,8 @@ def generator_run(camvid_root, tmp_path_factory):
 
 def test_checkpoint_log_and_grid(generator_run):
     _, work_dir, _, first, _ = generator_run
+    assert 'nothing to resume' in first  # --resume-or-start started it
+    assert 'Pix2PixHD from' in first and 'train.py: ' in first
     assert (work_dir / 'iter_2.pth').is_file()
     assert 'loss_gan_g' in first and 'loss_feat' in first
     grid = cv2.imread(str(work_dir / 'generator_grids' / 'iter_2.png'))
@@ -57,15 +60,12 @@ def test_checkpoint_architecture_round_trip(generator_run):
     arch = state['state_dict']['_extra_state']['pix2pixhd_arch']
     assert arch['num_classes'] == 11
     assert arch['generator']['base_channels'] == 4
-    synthesize = load_tool('synthesize')
-    model = synthesize.build_generator(config, str(work_dir / 'iter_2.pth'),
-                                       'cpu')
+    model = load_generator(config, str(work_dir / 'iter_2.pth'), 'cpu')
     assert model.synthesize(torch.zeros(1, 20, 30, dtype=torch.long)).shape \
         == (1, 3, 20, 30)
     wider = tiny_generator_config(tmp_path, base_channels=8)
     with pytest.raises(DataError) as error:
-        synthesize.build_generator(wider, str(work_dir / 'iter_2.pth'),
-                                   'cpu')
+        load_generator(wider, str(work_dir / 'iter_2.pth'), 'cpu')
     assert "'base_channels': 4" in str(error.value)
     assert "'base_channels': 8" in str(error.value)
 
@@ -83,7 +83,9 @@ def test_data_path_rejects_label_beyond_classes(camvid_root, tmp_path):
     cfg = Config.fromfile(str(CPU_CONFIG))
     dataset_cfg = cfg.train_dataloader.dataset
     dataset_cfg.data_root = str(tmp_path)
-    dataset = DATASETS.build(dataset_cfg)
     with pytest.raises(DataError, match=r'\[12\].*11 classes'):
-        dataset[0]
+        DATASETS.build(dataset_cfg)  # checked when built
+    dataset = DATASETS.build(dict(dataset_cfg, check_labels=0))
+    with pytest.raises(DataError, match=r'\[12\].*11 classes'):
+        dataset[0]  # and by the pipeline when loaded
     assert np.isin(12, label)

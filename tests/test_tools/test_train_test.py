@@ -18,6 +18,9 @@ def test_training_writes_checkpoint_and_scores(trained):
     assert (work_dir / 'iter_2.pth').is_file()
     for key in ('aAcc', 'mAcc', 'mIoU', 'fwIoU', 'IoU.Pole'):
         assert f'{key}: ' in first, f'{key} missing from the training log'
+    # the header, and the data root chosen, logged once
+    assert first.count('train.py: EncoderDecoder from') == 1
+    assert first.count('camvid data root: ') == 1
 
 
 def test_resume_continues_from_the_checkpoint(trained):

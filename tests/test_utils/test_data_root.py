@@ -55,3 +55,18 @@ def test_nothing_found_lists_the_places(fake_repo):
     message = str(error.value)
     assert 'data/toy' in message and 'shared/data/toy' in message
     assert 'tools/dataset_converters/toy.py' in message
+
+
+def test_chosen_root_is_logged_once(fake_repo, tmp_path, monkeypatch):
+    logs = []
+    monkeypatch.setattr(data_root_module, 'print_log',
+                        lambda msg, *args, **kwargs: logs.append(msg))
+    shared = make_dataset(tmp_path / 'shared' / 'data' / 'toy')
+    for _ in range(3):
+        resolve_data_root('toy', required=('train', ))
+    explicit = make_dataset(tmp_path / 'explicit')
+    resolve_data_root('toy', explicit, required=('train', ))
+    assert logs == [
+        f'toy data root: {shared} (../shared/data/)',
+        f'toy data root: {explicit} (from the config)'
+    ]

@@ -33,8 +33,8 @@ FEATGAN=$WORK/featgan/iter_$GEN_ITERS.pth
 mkdir -p "$WORK"
 
 if [ ! -f "$FEATGAN" ]; then
-  "$PYTHON" tools/train_feature_generator.py "$GEN_CONFIG" \
-    --work-dir "$WORK/featgan" --resume --cfg-options \
+  "$PYTHON" tools/train.py "$GEN_CONFIG" \
+    --work-dir "$WORK/featgan" --resume-or-start --cfg-options \
     model.data_preprocessor.checkpoint="$PSPNET" randomness.seed=0 \
     train_cfg.max_iters="$GEN_ITERS" \
     default_hooks.checkpoint.interval="$GEN_ITERS"

@@ -4,7 +4,7 @@ For each generator config, the model is built with random weights (speed
 does not depend on them; the VGG loss is switched off, it is not used at
 inference) and ``Pix2PixHD.synthesize`` renders real CamVid training label
 maps at their native 360x480, one image per call; the first ``--warmup``
-calls are not timed. Then tools/synthesize.py (same process, its ``run``)
+calls are not timed. Then tools/synthesize.py's DatasetSynthesizer (in process)
 writes ``--synth-num`` samples with the first config's generator, and its
 throughput (samples/s of its loop: recomposition, generation, PNG writing,
 manifest) is reported as a ratio to the bare generator's. With ``--write``
@@ -18,7 +18,6 @@ between ``<!-- generator-throughput -->`` markers.
 """
 import argparse
 import glob
-import importlib.util
 import os
 import os.path as osp
 import sys
@@ -117,16 +116,13 @@ def synthesis_throughput(config: str, args: argparse.Namespace,
     cfg.model.perceptual_loss = None
     gen_config = osp.join(workdir, 'generator_config.py')
     cfg.dump(gen_config)
-    spec = importlib.util.spec_from_file_location(
-        'synthesize_tool', osp.join(REPO_ROOT, 'tools', 'synthesize.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    stats = tool.run(
-        tool.parse_args([
-            gen_config, checkpoint, args.dataset_config, '--out',
-            osp.join(workdir, 'synthetic'), '--num',
-            str(args.synth_num), '--mode', 'multi', '--device', args.device
-        ]))
+    from mmseg_synaug.synthesis import DatasetSynthesizer, load_generator
+    synthesizer = DatasetSynthesizer(
+        args.dataset_config,
+        load_generator(gen_config, checkpoint, args.device),
+        mode='multi')
+    stats = synthesizer.run(
+        osp.join(workdir, 'synthetic'), args.synth_num)
     stats['images_per_s'] = stats['written'] / stats['loop_seconds']
     stats['images_per_cpu_s'] = stats['written'] / stats['loop_cpu_seconds']
     # the bare generator again, right after, on the label maps the tool

@@ -36,8 +36,8 @@ DATA=configs/_base_/datasets/camvid.py
 mkdir -p "$WORK"
 
 if [ ! -f "$GEN" ]; then
-  "$PYTHON" tools/train_generator.py "$GEN_CONFIG" --work-dir "$WORK/pix2pixhd" \
-    --resume --cfg-options randomness.seed=0 train_cfg.max_iters="$GEN_ITERS" \
+  "$PYTHON" tools/train.py "$GEN_CONFIG" --work-dir "$WORK/pix2pixhd" \
+    --resume-or-start --cfg-options randomness.seed=0 train_cfg.max_iters="$GEN_ITERS" \
     default_hooks.checkpoint.interval="$GEN_ITERS"
 fi
 "$PYTHON" tools/synthesize.py "$GEN_CONFIG" "$GEN" "$DATA" --mode multi \

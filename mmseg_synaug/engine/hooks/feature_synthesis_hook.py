@@ -150,7 +150,7 @@ class FeatureSynthesisHook(Hook):
         elif not osp.isfile(path):
             raise DataError(
                 f'The feature generator checkpoint `{path}` does not exist.',
-                fix='Train it with tools/train_feature_generator.py and set '
+                fix='Train it with tools/train.py and set '
                 '`generator_checkpoint` in the config.')
         else:
             state = _load_checkpoint(path, map_location='cpu')
