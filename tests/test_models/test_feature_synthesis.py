@@ -90,14 +90,15 @@ def test_train_step_adds_the_synthetic_samples_and_logs_the_share(batch):
         seen.append(log_vars)
     # 4 real per iteration, 30%: floor(3/7 * 4k) = 1, 3, 5 synthetic.
     assert model.synthesizer.num_synthetic_seen == 5
-    assert seen[-1]['synthetic_share'] == pytest.approx(5 / 17)
+    assert float(seen[-1]['synthetic_share']) == pytest.approx(5 / 17)
     assert 'loss_synthetic' in seen[0] and 'decode.loss_ce' in seen[0]
     assert torch.isfinite(torch.as_tensor(seen[-1]['loss_synthetic']))
     # synthetic_share is logged, not optimised.
-    loss_sum = sum(v for k, v in seen[-1].items()
-                   if k.startswith(('decode', 'aux', 'loss_syn'))
-                   and 'loss' in k)
-    assert seen[-1]['loss'] == pytest.approx(loss_sum, rel=1e-5)
+    loss_sum = sum(
+        float(v.detach()) for k, v in seen[-1].items()
+        if k.startswith(('decode', 'aux', 'loss_syn')) and 'loss' in k)
+    total = float(seen[-1]['loss'].detach())
+    assert total == pytest.approx(loss_sum, rel=1e-5)
     # OHNM mined at iteration 3 from the samples of 1 and 2.
     assert model.synthesizer.mined_at == 3
     assert model.synthesizer.last_hard_loss is not None
