@@ -1,7 +1,7 @@
 """Measure training speed of configs on this machine, as ratios to the first.
 
 Each config trains for ``--iters`` iterations through tools/train.py (no
-validation, no checkpoint); the first ``--warmup`` iterations are dropped
+validation loop, no checkpoint); the first ``--warmup`` iterations are dropped
 and the time per iteration is the median of the logged ones (robust on a
 shared machine). With ``--repeats N`` the configs run N times in turn
 (A, B, A, B, ...) and the median over all their runs is reported. The
@@ -106,6 +106,9 @@ def measure(config: str, args: argparse.Namespace) -> List[float]:
             work_dir, *(['--amp'] if args.amp else []), '--cfg-options',
             f'train_cfg.max_iters={args.iters}',
             f'train_cfg.val_interval={args.iters + 1}',
+            # (mmengine validates after the last iteration whatever the
+            # interval: no validation loop at all.)
+            'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None',
             'default_hooks.checkpoint.save_last=False',
             f'default_hooks.checkpoint.interval={args.iters + 1}',
             'default_hooks.logger.interval=1', f'randomness.seed={args.seed}',
