@@ -16,9 +16,10 @@ markers.
         --write BENCHMARKS.md
 
     # Overhead of feature synthesis against plain fine-tuning:
+    DIR=configs/feature_synthesis
     python tools/analysis_tools/benchmark_train.py \
-        configs/feature_synthesis/pspnet-finetune_r18_1xb8-1k_camvid-256x256.py \
-        configs/feature_synthesis/pspnet-featsyn_r18_1xb8-1k_camvid-256x256.py \
+        $DIR/pspnet-finetune_r18_1xb8-1k_camvid-256x256.py \
+        $DIR/pspnet-featsyn_r18_1xb8-1k_camvid-256x256.py \
         --iters 14 --warmup 4 --repeats 2 --cfg-options load_from=PSPNET.pth \
         --cfg-options-for pspnet-featsyn_r18_1xb8-1k_camvid-256x256 \
         model.synthesizer.generator_checkpoint=FEATGAN.pth

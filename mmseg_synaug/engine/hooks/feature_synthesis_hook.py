@@ -19,7 +19,7 @@ class FeatureSynthesisHook(Hook):
     """Prepare feature synthesis before training and log its hard mining.
 
     He, Schiele and Fritz, "Synthetic Convolutional Features for Improved
-    Semantic Segmentation" (ECCV Workshops 2018). The method lives in the
+    Semantic Segmentation" (2018). The method lives in the
     model, :class:`FeatureSynthesisEncoderDecoder` with its
     ``synthesizer`` (generator, layout sources, share, online hard
     negative mining); this hook touches no batch and no tensor of the

@@ -17,7 +17,7 @@ class FeatureSynthesisEncoderDecoder(EncoderDecoder):
     """EncoderDecoder trained on real images plus synthetic stage features.
 
     He, Schiele and Fritz, "Synthetic Convolutional Features for Improved
-    Semantic Segmentation" (ECCV Workshops 2018): the segmentor is cut at
+    Semantic Segmentation" (2018): the segmentor is cut at
     ``stage_index``; real images go through the whole network as usual;
     synthetic features of that stage, made by a frozen feature generator
     from label masks, go through the later stages and the decode head

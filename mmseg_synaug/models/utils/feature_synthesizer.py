@@ -1,7 +1,7 @@
 """The synthetic part of each training batch: layouts, features, hard ones.
 
 He, Schiele and Fritz, "Synthetic Convolutional Features for Improved
-Semantic Segmentation" (ECCV Workshops 2018): a frozen feature generator
+Semantic Segmentation" (2018): a frozen feature generator
 turns label masks into features of one backbone stage; 30% of what the
 layers after that stage see is synthetic; online hard negative mining
 (OHNM) makes the hardest layouts come back.

@@ -1,7 +1,7 @@
 """Where the layouts of synthetic features come from, sampled on the device.
 
 He, Schiele and Fritz, "Synthetic Convolutional Features for Improved
-Semantic Segmentation" (ECCV Workshops 2018) generate features from label
+Semantic Segmentation" (2018) generate features from label
 masks: the masks of the training batch, and masks from elsewhere (other
 label maps, confident pseudo-labels). Each source here hands out label
 masks (class indices, ``ignore_index`` for unlabelled pixels) as one
@@ -88,7 +88,8 @@ class MaskSource:
 
     def __init__(self, weight: float = 1.0) -> None:
         if weight <= 0:
-            raise ValueError(f'A mask source weight must be > 0, got {weight}.')
+            raise ValueError(
+                f'A mask source weight must be > 0, got {weight}.')
         self.weight = weight
 
     def prepare(self, segmentor: Optional[nn.Module] = None) -> None:

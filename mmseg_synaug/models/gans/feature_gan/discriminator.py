@@ -1,7 +1,7 @@
 """BicycleGAN's encoder and discriminator on (layout, feature) pairs.
 
 He, Schiele and Fritz, "Synthetic Convolutional Features for Improved
-Semantic Segmentation" (ECCV Workshops 2018): the discriminator encodes the
+Semantic Segmentation" (2018): the discriminator encodes the
 layout with its own ASPP layout encoder, concatenates it with a (real or
 synthetic) feature and judges the pair patch by patch; the encoder E of
 BicycleGAN (Zhu et al., "Toward Multimodal Image-to-Image Translation",

@@ -1,7 +1,7 @@
 """BicycleGAN on (mask, feature) pairs: the feature generator's training.
 
 He, Schiele and Fritz, "Synthetic Convolutional Features for Improved
-Semantic Segmentation" (ECCV Workshops 2018) train their feature generator
+Semantic Segmentation" (2018) train their feature generator
 with BicycleGAN's objective (Zhu et al., "Toward Multimodal Image-to-Image
 Translation", NeurIPS 2017): cVAE-GAN (encode the real feature to z,
 reconstruct it: L1 and KL) plus cLR-GAN (generate from a random z, encode

@@ -1,7 +1,7 @@
 """The feature generator: a label mask and a latent code to a feature map.
 
 He, Schiele and Fritz, "Synthetic Convolutional Features for Improved
-Semantic Segmentation" (ECCV Workshops 2018): a layout encoder of stacked
+Semantic Segmentation" (2018): a layout encoder of stacked
 ASPP modules (dilations 1, 2, 4, a stride of 2 after each) brings the
 full-resolution one-hot mask down to the feature resolution; a U-Net fed
 with the encoded layout and a latent code z (BicycleGAN, Zhu et al.,
