@@ -31,7 +31,9 @@ class FeatureSynthesisHook(Hook):
       predicts pseudo-labels), so that errors come at start-up and the
       first iteration's time is an ordinary one;
     - logs ``train/ohnm_hard_loss``, the mean synthetic loss of the mined
-      layouts, at the iterations where the model mined.
+      layouts, at the iterations where the model mined;
+    - keeps the synthesizer's sample counts in the checkpoint's ``meta``,
+      so that a resumed run continues the exact share.
 
     Args:
         require_load_from (bool): Refuse to start without a trained
@@ -86,3 +88,17 @@ class FeatureSynthesisHook(Hook):
                 and synthesizer.mined_at == synthesizer.iteration):
             runner.message_hub.update_scalar('train/ohnm_hard_loss',
                                              synthesizer.last_hard_loss)
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Save the synthesizer's counts under ``meta.feature_synthesis``."""
+        synthesizer = self._model(runner).synthesizer
+        if synthesizer is not None:
+            checkpoint.setdefault('meta', {})['feature_synthesis'] = (
+                synthesizer.state_dict())
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Restore the counts where the checkpoint holds them (resume)."""
+        state = checkpoint.get('meta', {}).get('feature_synthesis')
+        synthesizer = self._model(runner).synthesizer
+        if state is not None and synthesizer is not None:
+            synthesizer.load_state_dict(state)

@@ -187,6 +187,21 @@ class FeatureSynthesizer:
         self.layout_sampler.prepare(segmentor)
         self.prepared = True
 
+    def state_dict(self) -> dict:
+        """The counters that make the share exact across a resume."""
+        return dict(
+            num_real_seen=self.num_real_seen,
+            num_synthetic_seen=self.num_synthetic_seen,
+            iteration=self.iteration,
+            rank_offset=self._rank_offset)
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore :meth:`state_dict` (e.g. from a checkpoint's meta)."""
+        self.num_real_seen = state['num_real_seen']
+        self.num_synthetic_seen = state['num_synthetic_seen']
+        self.iteration = state['iteration']
+        self._rank_offset = state['rank_offset']
+
     # -- per iteration --------------------------------------------------
     def num_synthetic(self, batch_size: int) -> int:
         """Synthetic samples this process adds to its batch (counts it).

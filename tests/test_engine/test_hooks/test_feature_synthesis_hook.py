@@ -60,3 +60,19 @@ def test_missing_load_from_and_wrong_model_are_clear_errors(tmp_path):
     model.synthesizer = None
     with pytest.raises(ValueError, match='model.synthesizer'):
         hook.before_train(mock_runner(model))
+
+
+def test_the_share_counts_travel_in_the_checkpoint():
+    model = featsyn_segmentor()
+    for _ in range(3):
+        model.synthesizer.num_synthetic(8)
+    checkpoint = dict(meta=dict(seed=0))
+    FeatureSynthesisHook().before_save_checkpoint(
+        mock_runner(model), checkpoint)
+    resumed = featsyn_segmentor()
+    FeatureSynthesisHook().after_load_checkpoint(
+        mock_runner(resumed), checkpoint)
+    assert resumed.synthesizer.state_dict() == model.synthesizer.state_dict()
+    # The next draw continues the exact sequence.
+    assert resumed.synthesizer.num_synthetic(
+        8) == model.synthesizer.num_synthetic(8)
