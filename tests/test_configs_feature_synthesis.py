@@ -63,3 +63,35 @@ def test_featsyn_shares_the_plain_fine_tuning_schedule():
     assert diff(dict(plain.model), model_without_synthesizer(featsyn)) == {
         'type', 'stage_index', 'synthetic_loss'
     }
+
+
+GPU_BASE = REPO_ROOT / 'configs/pspnet' / (
+    'pspnet_r18-d8_1xb16-2k_camvid-352x480.py')
+
+
+@pytest.mark.skipif(
+    not GPU_BASE.is_file(),
+    reason='the GPU baseline config (gpubench branch) is not in this tree')
+def test_gpu_pair_and_its_generator_fit_the_d8_segmentor():
+    from mmseg.registry import MODELS
+
+    from mmseg_synaug.models import forward_to_stage
+    plain = load('pspnet-finetune_r18-d8_1xb16-1k_camvid-352x480.py')
+    featsyn = load('pspnet-featsyn_r18-d8_1xb16-1k_camvid-352x480.py')
+    for key in ('train_cfg', 'optim_wrapper', 'param_scheduler', 'load_from',
+                'train_dataloader', 'val_dataloader'):
+        assert plain[key] == featsyn[key], key
+    assert plain.optim_wrapper.type == 'AmpOptimWrapper'
+    assert diff(dict(plain.model), model_without_synthesizer(featsyn)) == {
+        'type', 'stage_index', 'synthetic_loss'
+    }
+    # The generator makes features of the d8 segmentor's stage 3.
+    featgan = Config.fromfile(synthesizer(featsyn)['generator'])
+    generator = MODELS.build(featgan.model.generator).eval()
+    segmentor = MODELS.build(featsyn.model).eval()
+    import torch
+    with torch.no_grad():
+        real = forward_to_stage(segmentor.backbone,
+                                torch.zeros(1, 3, 64, 96), 2)
+        fake = generator(torch.zeros(1, 64, 96, dtype=torch.long))
+    assert fake.shape == real.shape
