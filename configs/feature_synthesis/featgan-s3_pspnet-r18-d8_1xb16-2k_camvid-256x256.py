@@ -3,8 +3,8 @@
 # PSPNet-R18-d8 on CamVid
 # (configs/pspnet/pspnet_r18-d8_1xb16-2k_camvid-352x480.py), random 256x256
 # patches, batch 16, the paper's widths 96, 192, 384 (fp32: the
-# generator's training takes no --amp). Its time on one H200 is to be measured (no GPU was available
-# when it was written).
+# generator's training takes no --amp). Its time on one H200 is to be
+# measured (no GPU was available when it was written).
 #   python tools/train_feature_generator.py THIS_CONFIG \
 #       --cfg-options model.data_preprocessor.checkpoint=PSPNET_D8.pth
 _base_ = ['./featgan-s3_pspnet-r18_1xb8-2k_camvid-128x128.py']
