@@ -38,7 +38,8 @@ from mmseg.registry import MODELS, TASK_UTILS
 
 from ...utils import DataError
 from .backbone_split import stage_channels
-from .mask_sources import LayoutSampler, fit_masks
+from .layout_sampler import LayoutSampler
+from .mask_sources import fit_masks
 
 __all__ = ['FeatureSynthesizer']
 
