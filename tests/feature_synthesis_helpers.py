@@ -1,10 +1,23 @@
 """Shared by the feature-synthesis tests: the CPU PSPNet config, patches."""
+import copy
+from typing import Optional
+
+from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
-from mmseg.registry import DATASETS
+from mmseg.registry import DATASETS, MODELS
 
 from conftest import REPO_ROOT
 
 PSPNET = str(REPO_ROOT / 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py')
+
+# A tiny stage-3 generator of the CPU PSPNet-R18 (256 channels at 1/16).
+GENERATOR = dict(
+    type='FeatureGenerator',
+    num_classes=11,
+    feature_channels=256,
+    downsample_factor=16,
+    layout_channels=8,
+    unet_channels=(8, 16))
 
 
 def camvid_patches(camvid_root: str,
@@ -25,3 +38,24 @@ def camvid_patches(camvid_root: str,
                 dict(type='PackSegInputs')
             ]))
     return pseudo_collate([dataset[i] for i in range(n)])
+
+
+def featsyn_segmentor(synthesizer: Optional[dict] = None, crop: int = 64):
+    """The CPU PSPNet as a FeatureSynthesisEncoderDecoder (stage 3).
+
+    Args:
+        synthesizer (dict, optional): Overrides of a FeatureSynthesizer
+            with the tiny :data:`GENERATOR` (random weights), the batch
+            masks as layouts and OHNM off. Defaults to None.
+        crop (int): Padding size of the data preprocessor. Defaults to 64.
+    """
+    cfg = copy.deepcopy(Config.fromfile(PSPNET).model)
+    cfg.type = 'FeatureSynthesisEncoderDecoder'
+    cfg.stage_index = 2
+    cfg.data_preprocessor.size = (crop, crop)
+    cfg.synthesizer = dict(
+        type='FeatureSynthesizer', generator=GENERATOR, ohnm_interval=0)
+    cfg.synthesizer.update(synthesizer or {})
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model

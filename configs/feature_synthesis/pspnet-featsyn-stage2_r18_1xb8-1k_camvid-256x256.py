@@ -4,15 +4,8 @@
 _base_ = ['./pspnet-featsyn_r18_1xb8-1k_camvid-256x256.py']
 generator_config = '{{fileDirname}}/featgan-s2_pspnet-r18_1xb8-2k_camvid-128x128.py'  # noqa
 generator_checkpoint = 'work_dirs/featgan-s2_pspnet-r18_1xb8-2k_camvid-128x128/iter_2000.pth'  # noqa
-model = dict(stage_index=1)
-custom_hooks = [
-    dict(
-        type='FeatureSynthesisHook',
+model = dict(
+    stage_index=1,
+    synthesizer=dict(
         generator=generator_config,
-        generator_checkpoint=generator_checkpoint,
-        synthetic_share=0.3,
-        mask_sources=[dict(type='batch')],
-        ohnm_interval=50,
-        ohnm_pool_size=32,
-        ohnm_topk=8)
-]
+        generator_checkpoint=generator_checkpoint))

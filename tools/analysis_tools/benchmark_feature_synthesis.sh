@@ -55,5 +55,5 @@ fi
   "train_dataloader.dataset.pipeline.3.crop_size=($CROP,$CROP)" \
   "model.data_preprocessor.size=($CROP,$CROP)" ${EXTRA:-} \
   --cfg-options-for pspnet-featsyn_r18_1xb8-1k_camvid-256x256 \
-  custom_hooks.0.generator_checkpoint="$FEATGAN" \
+  model.synthesizer.generator_checkpoint="$FEATGAN" \
   ${WRITE:+--write "$WRITE" --section feature-synthesis}

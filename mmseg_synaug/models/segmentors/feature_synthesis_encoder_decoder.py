@@ -1,33 +1,41 @@
 """An EncoderDecoder whose later layers also learn from synthetic features."""
-from contextlib import contextmanager
-from typing import Dict, Iterator, Optional
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch
-from torch.nn.modules.batchnorm import _BatchNorm
 from mmseg.models.segmentors import EncoderDecoder
-from mmseg.registry import MODELS
+from mmseg.registry import MODELS, TASK_UTILS
 from mmseg.utils import SampleList
+from torch.nn.modules.batchnorm import _BatchNorm
 
-from ..utils import check_splittable, logits_from_stage
+from ..utils import FeatureSynthesizer, check_splittable, logits_from_stage
 
 __all__ = ['FeatureSynthesisEncoderDecoder']
 
 
 @MODELS.register_module()
 class FeatureSynthesisEncoderDecoder(EncoderDecoder):
-    """EncoderDecoder with a loss on synthetic features at a backbone stage.
+    """EncoderDecoder trained on real images plus synthetic stage features.
 
-    The segmentor is cut at ``stage_index`` (He, Schiele and Fritz,
-    "Synthetic Convolutional Features for Improved Semantic
-    Segmentation"): real images go through the whole network as usual;
-    synthetic features of that stage, with the masks they were generated
-    from, go through the later stages and the decode head only, so the
-    encoder (stem and stages up to ``stage_index``) learns from real images
-    only. The synthetic batch is handed over by
-    :class:`FeatureSynthesisHook` before each iteration
-    (:meth:`set_synthetic_batch`) and its loss, ``loss_synthetic``, is
-    added to the real losses in :meth:`loss`. Without a synthetic batch the
-    model is an ordinary EncoderDecoder (validation, testing, inference).
+    He, Schiele and Fritz, "Synthetic Convolutional Features for Improved
+    Semantic Segmentation" (2018): the segmentor is cut at
+    ``stage_index``; real images go through the whole network as usual;
+    synthetic features of that stage, made by a frozen feature generator
+    from label masks, go through the later stages and the decode head
+    only, so the encoder (stem and stages up to ``stage_index``) learns
+    from real images only.
+
+    Data flows one way: the training batch comes in through
+    :meth:`loss`, which computes mmseg's losses of the real batch, asks
+    its :class:`FeatureSynthesizer` (``synthesizer``) for the synthetic
+    part (added to the real samples, so that ``synthetic_share`` of all
+    samples is synthetic; layouts from the batch or other mask sources,
+    hard-mined ones first) and adds ``loss_synthetic``, weighted by
+    ``n_synthetic / n_real`` so that every sample, real or synthetic,
+    counts the same. Its per-sample values feed the synthesizer's online
+    hard negative mining. ``synthetic_share``, the share realised so far
+    over all processes, is logged. One backward, one optimizer step.
+    Without ``synthesizer``, or outside training, the model is an
+    ordinary EncoderDecoder.
 
     The synthetic pass runs separately from the real one, so that no
     gradient of the synthetic loss reaches the encoder, not even through
@@ -39,14 +47,20 @@ class FeatureSynthesisEncoderDecoder(EncoderDecoder):
     Args:
         stage_index (int): Backbone stage the synthetic features stand for.
             Defaults to 2 (ResNet stage 3).
+        synthesizer (dict, optional): :class:`FeatureSynthesizer` config
+            (generator, its checkpoint, share, layout sampler, OHNM).
+            Defaults to None (no synthetic features).
         synthetic_loss (dict): Loss of the synthetic samples, called with
-            ``is_synthetic``. Defaults to a :class:`LabelSmoothingLoss` with
-            ``epsilon=0.1``; ``epsilon=0.0`` is plain cross-entropy.
+            ``is_synthetic`` and ``reduction_override='none'``. Defaults to
+            a :class:`LabelSmoothingLoss` with ``epsilon=0.1``;
+            ``epsilon=0.0`` is plain cross-entropy.
         **kwargs: Passed to :class:`mmseg.models.EncoderDecoder`.
     """
 
     def __init__(self,
                  stage_index: int = 2,
+                 synthesizer: Optional[Union[dict,
+                                             FeatureSynthesizer]] = None,
                  synthetic_loss: dict = dict(
                      type='LabelSmoothingLoss',
                      epsilon=0.1,
@@ -57,25 +71,10 @@ class FeatureSynthesisEncoderDecoder(EncoderDecoder):
         check_splittable(self.backbone, stage_index)
         self.stage_index = stage_index
         self.synthetic_loss = MODELS.build(synthetic_loss)
-        self._synthetic: Optional[tuple] = None
-
-    def set_synthetic_batch(self,
-                            features: torch.Tensor,
-                            masks: torch.Tensor,
-                            weight: float = 1.0) -> None:
-        """Hand over the synthetic part of the next training batch.
-
-        Args:
-            features (Tensor): Synthetic stage features, (M, C_s, h, w).
-            masks (Tensor): Their masks, (M, H, W).
-            weight (float): Multiplier of the synthetic loss.
-                Defaults to 1.0.
-        """
-        if features.size(0) != masks.size(0):
-            raise ValueError(
-                f'{features.size(0)} synthetic features but {masks.size(0)}'
-                ' masks.')
-        self._synthetic = (features, masks, weight)
+        self.synthesizer: Optional[FeatureSynthesizer] = TASK_UTILS.build(
+            synthesizer) if isinstance(synthesizer, dict) else synthesizer
+        self._norms: Optional[List[_BatchNorm]] = None
+        self._class_weight: Optional[torch.Tensor] = None
 
     def logits_from_stage(self, features: torch.Tensor,
                           size: tuple) -> torch.Tensor:
@@ -87,79 +86,93 @@ class FeatureSynthesisEncoderDecoder(EncoderDecoder):
         """
         return logits_from_stage(self, features, self.stage_index, size)
 
-    @contextmanager
-    def _running_norm_stats(self) -> Iterator[None]:
-        """Normalize with running statistics (BN in eval mode) inside."""
-        norms = [
-            m for m in self.modules()
-            if isinstance(m, _BatchNorm) and m.training
-        ]
-        for m in norms:
+    def _synthetic_logits(self, features: torch.Tensor,
+                          size: tuple) -> torch.Tensor:
+        """Logits of the later layers with running BN statistics."""
+        if self._norms is None:
+            self._norms = [
+                m for m in self.modules() if isinstance(m, _BatchNorm)
+            ]
+        training = [m for m in self._norms if m.training]
+        for m in training:
             m.eval()
         try:
-            yield
+            return self.logits_from_stage(features, size)
         finally:
-            for m in norms:
+            for m in training:
                 m.train()
 
-    def loss_synthetic(self, features: torch.Tensor,
-                       masks: torch.Tensor) -> Dict[str, torch.Tensor]:
+    def loss_synthetic(self, features: torch.Tensor, masks: torch.Tensor
+                       ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Loss of synthetic features through the layers after the stage.
+
+        One pixel-wise evaluation of ``synthetic_loss`` gives both the
+        batch loss (reduced as the loss reduces: with ``avg_non_ignore``,
+        divided by the summed class weights of the labelled pixels, else
+        the mean over all pixels) and the per-sample losses for mining.
+        Nothing is read back to the host.
 
         Args:
             features (Tensor): Synthetic features, (M, C_s, h, w).
-            masks (Tensor): Masks, (M, H, W).
+            masks (Tensor): Their layouts, (M, H, W).
 
         Returns:
-            dict[str, Tensor]: ``{synthetic_loss.loss_name: loss}``.
+            tuple[Tensor, Tensor]: The loss (scalar) and the mean loss of
+            each sample over its labelled pixels, (M,).
         """
-        with self._running_norm_stats():
-            logits = self.logits_from_stage(features,
-                                            tuple(masks.shape[-2:]))
-        loss = self.synthetic_loss(
-            logits,
-            masks.long(),
-            ignore_index=self.decode_head.ignore_index,
-            is_synthetic=masks.new_ones(masks.size(0), dtype=torch.bool))
-        return {self.synthetic_loss.loss_name: loss}
-
-    def loss_synthetic_per_sample(self, features: torch.Tensor,
-                                  masks: torch.Tensor) -> torch.Tensor:
-        """Mean synthetic loss of each sample over its labelled pixels.
-
-        Used by online hard negative mining to rank masks.
-
-        Returns:
-            Tensor: (M,) losses.
-        """
-        with self._running_norm_stats():
-            logits = self.logits_from_stage(features,
-                                            tuple(masks.shape[-2:]))
         masks = masks.long()
-        loss = self.synthetic_loss(
+        ignore_index = self.decode_head.ignore_index
+        logits = self._synthetic_logits(features, tuple(masks.shape[-2:]))
+        pixel = self.synthetic_loss(
             logits,
             masks,
-            ignore_index=self.decode_head.ignore_index,
+            ignore_index=ignore_index,
             reduction_override='none',
             is_synthetic=masks.new_ones(masks.size(0), dtype=torch.bool))
-        valid = (masks != self.decode_head.ignore_index).flatten(1)
-        return loss.flatten(1).sum(1) / valid.sum(1).clamp(min=1)
+        valid = masks != ignore_index
+        weights = valid.to(pixel.dtype)
+        class_weight = getattr(self.synthetic_loss, 'class_weight', None)
+        if class_weight is not None:
+            if (self._class_weight is None
+                    or self._class_weight.device != pixel.device):
+                self._class_weight = torch.as_tensor(
+                    class_weight, dtype=pixel.dtype).to(pixel.device)
+            weights = weights * self._class_weight[torch.where(
+                valid, masks, 0)]
+        per_sample = pixel.flatten(1).sum(1) / weights.flatten(1).sum(
+            1).clamp(min=1e-6)
+        if getattr(self.synthetic_loss, 'avg_non_ignore', False):
+            loss = pixel.sum() / weights.sum().clamp(min=1e-6)
+        else:
+            loss = pixel.mean()
+        return loss, per_sample
 
     def loss(self, inputs: torch.Tensor,
              data_samples: SampleList) -> Dict[str, torch.Tensor]:
-        """Losses of the real batch, plus the synthetic part where handed.
+        """Losses of the real batch plus those of its synthetic part.
 
         Args:
             inputs (Tensor): Real images, (N, 3, H, W).
             data_samples (list[SegDataSample]): Their labels.
 
         Returns:
-            dict[str, Tensor]: mmseg's losses and ``loss_synthetic``.
+            dict[str, Tensor]: mmseg's losses, ``loss_synthetic`` (where
+            this process adds synthetic samples this iteration) and
+            ``synthetic_share`` (a CPU scalar, not a loss).
         """
         losses = super().loss(inputs, data_samples)
-        if self._synthetic is not None:
-            features, masks, weight = self._synthetic
-            self._synthetic = None
-            for name, value in self.loss_synthetic(features, masks).items():
-                losses[name] = weight * value
+        if self.synthesizer is None or not self.training:
+            return losses
+        self.synthesizer.prepare(self)
+        masks = torch.stack(
+            [sample.gt_sem_seg.data[0] for sample in data_samples])
+        synthetic = self.synthesizer.synthesize(masks)
+        if synthetic is not None:
+            features, layouts = synthetic
+            loss, per_sample = self.loss_synthetic(features, layouts)
+            self.synthesizer.record(layouts, per_sample.detach())
+            name = getattr(self.synthetic_loss, 'loss_name', 'loss_synthetic')
+            losses[name] = loss * (layouts.size(0) / len(data_samples))
+        losses['synthetic_share'] = torch.tensor(
+            self.synthesizer.realised_share)
         return losses

@@ -14,7 +14,7 @@ from mmseg.models.utils import resize
 
 __all__ = [
     'check_splittable', 'forward_to_stage', 'forward_from_stage',
-    'encoder_modules', 'logits_from_stage'
+    'encoder_modules', 'logits_from_stage', 'stage_channels'
 ]
 
 
@@ -39,6 +39,22 @@ def check_splittable(backbone: nn.Module, stage_index: int) -> None:
     if not 0 <= stage_index < num_stages:
         raise ValueError(f'stage_index must be in [0, {num_stages - 1}] for '
                          f'a {num_stages}-stage backbone, got {stage_index}.')
+
+
+def stage_channels(backbone: nn.Module, stage_index: int) -> int:
+    """Channels of the output of stage ``stage_index``.
+
+    Args:
+        backbone (nn.Module): mmseg ResNet-style backbone.
+        stage_index (int): The stage.
+
+    Returns:
+        int: Output channels of its last block.
+    """
+    check_splittable(backbone, stage_index)
+    block = getattr(backbone, backbone.res_layers[stage_index])[-1]
+    last = block.conv3 if hasattr(block, 'conv3') else block.conv2
+    return last.out_channels
 
 
 def forward_to_stage(backbone: nn.Module, x: torch.Tensor,
