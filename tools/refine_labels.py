@@ -34,7 +34,7 @@ from mmseg_synaug.datasets import FASSEGDataset
 from mmseg_synaug.datasets.transforms.loading import (LoadFASSEGAnnotations,
                                                       check_label_map,
                                                       read_image_file)
-from mmseg_synaug.utils import DataError
+from mmseg_synaug.utils import DataError, run_tool
 
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 
@@ -273,4 +273,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

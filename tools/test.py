@@ -18,8 +18,10 @@ from mmengine.config import Config, DictAction
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
-from mmseg_synaug.utils import setup_cpu_distributed
+from mmseg_synaug.utils import (DataError, merge_cfg_options, run_tool,
+                                setup_cpu_distributed)
 from mmseg_synaug.utils.checkpoint import load_model_checkpoint
+from mmseg_synaug.utils.train_cli import build_datasets
 
 
 def parse_args() -> argparse.Namespace:
@@ -55,13 +57,20 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     if not osp.isfile(args.checkpoint):
-        raise SystemExit(f'Checkpoint `{args.checkpoint}` does not exist: '
-                         'pass the .pth file written by tools/train.py '
-                         '(e.g. work_dirs/<config>/iter_1000.pth).')
+        raise DataError(
+            f'The checkpoint `{args.checkpoint}` does not exist.',
+            fix='pass the .pth file written by tools/train.py (e.g. '
+            'work_dirs/<config>/iter_1000.pth).')
+    if args.out is not None and osp.exists(args.out) and not osp.isdir(
+            args.out):
+        raise DataError(
+            f'--out `{args.out}` is a file; the predicted label maps go '
+            'into a folder.',
+            fix='pass a folder path (it is created if missing).')
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+        merge_cfg_options(cfg, args.cfg_options)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
@@ -75,6 +84,7 @@ def main() -> None:
         cfg.test_evaluator['output_dir'] = args.out
 
     setup_cpu_distributed(cfg)
+    build_datasets(cfg, ('test_dataloader', ))
     runner = Runner.from_cfg(cfg)
     model = runner.model.module if is_model_wrapper(
         runner.model) else runner.model
@@ -87,4 +97,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -23,6 +23,7 @@ from mmseg.models import BaseSegmentor
 from mmseg.registry import DATASETS
 
 from mmseg_synaug.utils.checkpoint import load_model_checkpoint
+from mmseg_synaug.utils.config_options import merge_cfg_options
 
 __all__ = [
     'load_config', 'strip_annotation_loaders', 'image_only_pipeline',
@@ -168,7 +169,7 @@ def init_segmentor(config: Union[str, Path, Config],
         raise FileNotFoundError(
             f'The checkpoint file `{checkpoint}` does not exist.')
     if cfg_options is not None:
-        cfg.merge_from_dict(cfg_options)
+        merge_cfg_options(cfg, cfg_options)
     model = init_model(cfg, None, device='cpu')
     loaded = load_model_checkpoint(
         model,

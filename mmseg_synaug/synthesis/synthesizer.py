@@ -63,17 +63,14 @@ def load_generator(config: str,
         torch.nn.Module: In eval mode, with ``synthesize`` and
         ``num_classes``.
     """
-    from mmagic.registry import MODELS
-    cfg = _read_config(config, 'generator config')
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    from ..apis import init_generator
+    _read_config(config, 'generator config')
     if not osp.isfile(checkpoint):
         raise DataError(
             f'The generator checkpoint `{checkpoint}` does not exist.',
             fix='Give the .pth written by tools/train.py with the '
             'generator config.')
-    model = MODELS.build(cfg.model)
-    load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
-    return model.to(device).eval()
+    return init_generator(config, checkpoint, device).model
 
 
 def load_filter_segmentor(config: str,
@@ -89,17 +86,13 @@ def load_filter_segmentor(config: str,
     Returns:
         torch.nn.Module: For :func:`mmseg.apis.inference_model`.
     """
-    from mmseg.apis import init_model
-    cfg = _read_config(config, 'segmentor config')
+    from ..apis import init_segmentor
+    _read_config(config, 'segmentor config')
     if not osp.isfile(checkpoint):
         raise DataError(
             f'The segmentor checkpoint `{checkpoint}` does not exist.',
             fix='Give the .pth written by tools/train.py with that config.')
-    # mmseg's inference_model drops only its own `LoadAnnotations`.
-    cfg.test_pipeline = [
-        step for step in cfg.test_pipeline if 'Annotations' not in step['type']
-    ]
-    return init_model(cfg, checkpoint, device=device)
+    return init_segmentor(config, checkpoint, device)
 
 
 def train_dataset_cfg(cfg: Config) -> dict:

@@ -7,11 +7,11 @@ import argparse
 
 import mmcv
 import numpy as np
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmseg.apis import inference_model, init_model
 from mmseg.registry import DATASETS
 
+from mmseg_synaug.apis import inference_segmentor, init_segmentor
+from mmseg_synaug.utils import run_tool
 from mmseg_synaug.visualization import draw_prediction_grid
 
 
@@ -23,16 +23,19 @@ def main() -> None:
     parser.add_argument(
         '--out', default='predictions.png', help='PNG file to write')
     parser.add_argument('--device', default='cpu')
+    parser.add_argument(
+        '--non-strict',
+        action='store_true',
+        help='load a checkpoint whose keys differ from the model')
     args = parser.parse_args()
 
-    cfg = Config.fromfile(args.config)
+    model = init_segmentor(
+        args.config,
+        args.checkpoint,
+        device=args.device,
+        strict=not args.non_strict)
+    cfg = model.cfg
     init_default_scope(cfg.get('default_scope', 'mmseg'))
-    # inference_model drops only mmseg's own LoadAnnotations from the test
-    # pipeline: drop this project's annotation loaders too.
-    cfg.test_pipeline = [
-        t for t in cfg.test_pipeline if 'Annotations' not in t['type']
-    ]
-    model = init_model(cfg, args.checkpoint, device=args.device)
     dataset_cfg = cfg.val_dataloader.dataset.copy()
     dataset_cfg.pipeline = [
         t for t in dataset_cfg.pipeline if 'Annotations' in t['type']
@@ -43,8 +46,7 @@ def main() -> None:
     for index in indices:
         sample = dataset[int(index)]
         image = mmcv.imread(sample['img_path'], channel_order='rgb')
-        result = inference_model(model, sample['img_path'])
-        pred = result.pred_sem_seg.data[0].cpu().numpy().astype(np.uint8)
+        pred = inference_segmentor(model, image).astype(np.uint8)
         rows.append((image, sample['gt_seg_map'], pred))
         titles.append(f'#{index}')
     draw_prediction_grid(rows, dataset.metainfo['palette'], args.out, titles)
@@ -52,4 +54,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)
