@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Distributed training of any config (segmentor, Pix2PixHD, feature generator)
-# with torchrun: tools/dist_train.sh CONFIG NPROC [ARGS]
-# On a machine without GPUs the processes use the gloo backend on the CPU.
+# Distributed training with torchrun, as mmseg's tools/dist_train.sh:
+#   tools/dist_train.sh CONFIG GPUS [ARGS of tools/train.py]
+# Several machines: run it on each with the same NNODES, MASTER_ADDR and
+# PORT and its own NODE_RANK (0 on the master), see docs/distributed.md.
+# GPUs use NCCL; on a machine without GPUs the processes use gloo on the CPU.
+# The DDP wrapper is chosen from the model (mmseg_synaug.utils.dist).
+# PYTHON picks the interpreter (default: python).
 CONFIG=$1
-NPROC=$2
+GPUS=$2
 shift 2
 PYTHON=${PYTHON:-python}
 exec "$PYTHON" -m torch.distributed.run \
@@ -11,5 +15,5 @@ exec "$PYTHON" -m torch.distributed.run \
     --node_rank="${NODE_RANK:-0}" \
     --master_addr="${MASTER_ADDR:-127.0.0.1}" \
     --master_port="${PORT:-29500}" \
-    --nproc_per_node="$NPROC" \
+    --nproc_per_node="$GPUS" \
     "$(dirname "$0")/train.py" "$CONFIG" --launcher pytorch "$@"

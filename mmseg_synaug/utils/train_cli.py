@@ -21,7 +21,7 @@ from mmengine.runner import Runner
 from mmengine.runner.checkpoint import find_latest_checkpoint
 
 from .config_options import merge_cfg_options
-from .dist import setup_cpu_distributed
+from .dist import setup_distributed
 from .errors import DataError
 
 
@@ -168,7 +168,7 @@ def load_train_config(args: argparse.Namespace) -> Config:
 
     Sets the launcher, ``--cfg-options`` (checked), the work dir (default
     ``work_dirs/<config name>``), AMP, the resume mode, and prepares
-    CPU-only distributed runs (:func:`setup_cpu_distributed`).
+    distributed runs: the DDP wrapper chosen from the model, gloo on CPU-only machines (:func:`setup_distributed`).
 
     Args:
         args (argparse.Namespace): From :func:`parse_train_args`.
@@ -188,7 +188,7 @@ def load_train_config(args: argparse.Namespace) -> Config:
         enable_amp(cfg.optim_wrapper)
     set_resume(cfg, getattr(args, 'resume', False),
                getattr(args, 'resume_or_start', False))
-    setup_cpu_distributed(cfg)
+    setup_distributed(cfg)
     return cfg
 
 

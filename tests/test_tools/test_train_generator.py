@@ -1,4 +1,5 @@
 """tools/train.py on Pix2PixHD: 2 iterations, a checkpoint, a grid, resume."""
+import json
 import shutil
 
 import cv2
@@ -57,7 +58,8 @@ def test_checkpoint_architecture_round_trip(generator_run):
     tmp_path, work_dir, config, _, _ = generator_run
     state = torch.load(work_dir / 'iter_2.pth', map_location='cpu',
                        weights_only=True)
-    arch = state['state_dict']['_extra_state']['pix2pixhd_arch']
+    record = bytes(state['state_dict']['_extra_state'].tolist())
+    arch = json.loads(record)['pix2pixhd_arch']
     assert arch['num_classes'] == 11
     assert arch['generator']['base_channels'] == 4
     model = load_generator(config, str(work_dir / 'iter_2.pth'), 'cpu')

@@ -81,8 +81,8 @@ class AdversarialEncoderDecoder(EncoderDecoder):
     three binary cross-entropies are averaged over the pixels that are not
     ignored, as in Hung et al.'s reference.
 
-    Distributed training is not supported yet: the model runs its own
-    ``train_step``, which mmengine's ``MMDistributedDataParallel`` bypasses.
+    Distributed training (``tools/dist_train.sh``) wraps each submodule on
+    its own and keeps this ``train_step`` (see ``mmseg_synaug.utils.dist``).
 
     Args:
         backbone (dict): Config of the backbone.

@@ -8,6 +8,7 @@ perceptual loss. The instance-level feature embedding of section 3.4 is not
 implemented.
 """
 import copy
+import json
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
@@ -168,16 +169,21 @@ class Pix2PixHD(BaseModel):
 
     # ------------------------------------------------------------------
     # Architecture record in the checkpoint
-    def get_extra_state(self) -> dict:
-        """Saved in the state dict as ``_extra_state``."""
-        return dict(pix2pixhd_arch=copy.deepcopy(self.arch))
+    def get_extra_state(self) -> torch.Tensor:
+        """Saved in the state dict as ``_extra_state``: the architecture as
+        JSON bytes in a tensor (every state dict value is a tensor, which
+        mmengine broadcasts to all ranks of a distributed run)."""
+        record = json.dumps(dict(pix2pixhd_arch=self.arch)).encode()
+        return torch.tensor(list(record), dtype=torch.uint8)
 
-    def set_extra_state(self, state: dict) -> None:
+    def set_extra_state(self, state: Union[torch.Tensor, dict]) -> None:
         """Refuse a checkpoint of another architecture, naming both.
 
         A G1-only checkpoint of this model's G1 is accepted (coarse to
         fine, see the class documentation).
         """
+        if isinstance(state, torch.Tensor):
+            state = json.loads(bytes(state.tolist()).decode())
         saved = state.get('pix2pixhd_arch') if isinstance(state,
                                                           dict) else None
         if saved is None:

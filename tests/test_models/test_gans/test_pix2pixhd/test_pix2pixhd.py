@@ -1,5 +1,6 @@
 """Pix2PixHD: one-hot input, clear errors, a real train step, checkpoints."""
 import copy
+import json
 from contextlib import contextmanager
 
 import pytest
@@ -65,10 +66,13 @@ def test_registered_for_mmagic_configs():
 def test_checkpoint_of_mmagic_type_loads_into_mmseg_type(tmp_path):
     """Checkpoints trained as mmagic.Pix2PixHD(Generator) still load."""
     state = tiny_pix2pixhd().state_dict()
-    arch = state['_extra_state']['pix2pixhd_arch']
-    # what a checkpoint trained before the mmseg registration records
+    arch = json.loads(bytes(
+        state['_extra_state'].tolist()))['pix2pixhd_arch']
+    # what a checkpoint trained before the mmseg registration records (as
+    # a dict, the format before the record became a tensor)
     arch['generator']['type'] = 'mmagic.Pix2PixHDGenerator'
     arch['discriminator']['type'] = 'mmagic.MultiScalePatchDiscriminator'
+    state['_extra_state'] = dict(pix2pixhd_arch=arch)
     path = str(tmp_path / 'gen.pth')
     torch.save(dict(state_dict=state, meta={}), path)
     load_checkpoint(tiny_pix2pixhd(), path, map_location='cpu', strict=True)
