@@ -414,8 +414,9 @@ def stage_a(args: argparse.Namespace) -> None:
     """Baseline and copy-paste, seeds; the best baseline in float16."""
     stage = Stage(args, 'a')
     copypaste = osp.join(stage.work, 'synthetic', 'camvid_multi_copypaste')
-    synthesize(stage, 'multi', copypaste)
     iters = args.scale['iters']
+    if not runs_done(stage, 'copypaste', iters):
+        synthesize(stage, 'multi', copypaste)
     table = stage.compare(['baseline', 'copypaste'], iters, per_config=dict(
         copypaste=[f'{KEYS["synthetic_root"]}={copypaste}']))
     name = osp.splitext(osp.basename(stage.config('baseline')))[0]
@@ -540,6 +541,17 @@ def stage_d(args: argparse.Namespace) -> None:
         'Fine-tuning the best stage-a baseline with and without feature '
         'synthesis (time ratio: the hook\'s cost per iteration):', '',
         table])
+
+
+def runs_done(stage: Stage, name: str, iters: int) -> bool:
+    """Whether every seed of a config has finished ``iters`` iterations."""
+    config = osp.splitext(osp.basename(stage.args.configs[name]))[0]
+    for seed in stage.args.seeds:
+        path = osp.join(stage.work, 'segmentors', config, f'seed{seed}',
+                        'summary.json')
+        if not osp.isfile(path) or json.load(open(path))['iters'] != iters:
+            return False
+    return True
 
 
 def baseline_checkpoint(stage: Stage) -> str:
