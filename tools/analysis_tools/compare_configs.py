@@ -176,7 +176,7 @@ def run(config: str, seed: int, args: argparse.Namespace,
     if done is not None:
         print(f'{name} seed {seed}: done before, reusing {work_dir}',
               flush=True)
-        return done
+        return dict(done, config=name, seed=seed)
     interval = args.checkpoint_interval or args.iters
     command = [
         sys.executable,

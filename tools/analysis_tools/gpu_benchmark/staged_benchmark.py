@@ -101,7 +101,13 @@ _LOADERS = [
     'train_dataloader.num_workers=0',
     'train_dataloader.persistent_workers=False'
 ]
-_SEG = _LOADERS + [
+# mmengine's AmpOptimWrapper trains on GPUs only: plain SGD on the CPU.
+_NO_AMP = [
+    'optim_wrapper._delete_=True', 'optim_wrapper.type=OptimWrapper',
+    'optim_wrapper.optimizer.type=SGD', 'optim_wrapper.optimizer.lr=0.01',
+    'optim_wrapper.optimizer.momentum=0.9'
+]
+_SEG = _LOADERS + _NO_AMP + [
     'train_dataloader.batch_size=2', 'val_dataloader.num_workers=0',
     'val_dataloader.persistent_workers=False',
     'val_dataloader.dataset.indices=2',
@@ -237,8 +243,11 @@ class Stage:
             tail = open(log).read()[-4000:]
             raise SystemExit(f'[stage {self.name}] {step} failed (exit '
                              f'{result.returncode}); {log} ends:\n{tail}')
-        self.timings[step] = round(
-            self.timings.get(step, 0) + time.perf_counter() - start, 1)
+        self.record(step, time.perf_counter() - start)
+
+    def record(self, step: str, seconds: float) -> None:
+        """Add a step's wall time (over every try) to timings.json."""
+        self.timings[step] = round(self.timings.get(step, 0) + seconds, 1)
         with open(osp.join(self.results, 'timings.json'), 'w') as f:
             json.dump(self.timings, f, indent=1)
 
@@ -260,7 +269,7 @@ class Stage:
             if code != 0:
                 raise SystemExit(f'[stage {self.name}] {step} failed; {path} '
                                  f'ends:\n{open(path).read()[-4000:]}')
-        self.timings[step] = round(time.perf_counter() - start, 1)
+        self.record(step, time.perf_counter() - start)
 
     def compare(self, names: List[str], iters: int,
                 common: List[str] = (), per_config: Dict = None) -> str:
@@ -298,9 +307,13 @@ class Stage:
         """The stage's section: into the stage folder and BENCHMARKS.md."""
         marker = f'<!-- gpu-stage-{self.name} -->'
         times = ', '.join(f'{k} {v:.0f} s' for k, v in self.timings.items())
-        text = '\n'.join([marker, f'#### Stage {self.name}: {title}', '',
-                          f'Wall time per step: {times}.', '', *body,
-                          marker])
+        command = ' '.join(
+            [osp.relpath(osp.abspath(__file__), REPO_ROOT)] + sys.argv[1:])
+        text = '\n'.join([
+            marker, f'#### Stage {self.name}: {title}', '', '```', command,
+            '```', '', f'Wall time per step (over every try): {times}.', '',
+            *body, marker
+        ])
         with open(osp.join(self.results, 'section.md'), 'w') as f:
             f.write(text + '\n')
         size = bundle.check_size(self.bundle)
