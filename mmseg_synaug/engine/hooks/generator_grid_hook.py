@@ -10,7 +10,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmseg.registry import HOOKS
 
-from ..visualization import colorize
+from ...visualization import colorize
 
 __all__ = ['GeneratorGridHook']
 
