@@ -19,18 +19,19 @@ from conftest import REPO_ROOT, run_tool
 RUNNER = 'tools/analysis_tools/gpu_benchmark/staged_benchmark.py'
 SCORE_TOOL = REPO_ROOT / 'tools/analysis_tools/synthesis_score.py'
 BASELINE = 'pspnet_r18-d8_1xb16-2k_camvid-352x480'
-# The GPU configs of pix2pixHD and of feature synthesis come from other
-# branches (pix2pixhd, featsyn); until they are merged, the stages run the
-# CPU configs of the same models.
-CPU_CONFIGS = [
-    '--config',
-    'pix2pixhd=configs/pix2pixhd/pix2pixhd_w16-d3-r3_1xb2-2k_camvid-128x128.py',
-    '--config', 'featgan=configs/feature_synthesis/'
-    'featgan-s3_pspnet-r18_1xb8-2k_camvid-128x128.py', '--config',
-    'finetune=configs/feature_synthesis/'
-    'pspnet-finetune_r18_1xb8-1k_camvid-256x256.py', '--config',
-    'featsyn=configs/feature_synthesis/'
-    'pspnet-featsyn_r18_1xb8-1k_camvid-256x256.py'
+# The GPU configs of feature synthesis come from another branch (featsyn);
+# where they are missing, stage d runs the CPU configs of the same models.
+GPU_AND_CPU_CONFIGS = dict(
+    featgan=('featgan-s3_pspnet-r18-d8_1xb16-2k_camvid-256x256.py',
+             'featgan-s3_pspnet-r18_1xb8-2k_camvid-128x128.py'),
+    finetune=('pspnet-finetune_r18-d8_1xb16-1k_camvid-352x480.py',
+              'pspnet-finetune_r18_1xb8-1k_camvid-256x256.py'),
+    featsyn=('pspnet-featsyn_r18-d8_1xb16-1k_camvid-352x480.py',
+             'pspnet-featsyn_r18_1xb8-1k_camvid-256x256.py'))
+CONFIG_OPTIONS = [
+    option for name, (gpu, cpu) in GPU_AND_CPU_CONFIGS.items()
+    if not (REPO_ROOT / 'configs/feature_synthesis' / gpu).is_file()
+    for option in ('--config', f'{name}=configs/feature_synthesis/{cpu}')
 ]
 
 
@@ -66,7 +67,7 @@ class Bench:
             RUNNER, *args, '--root',
             str(root or self.root), '--data-root', self.data_root,
             '--tiny', '--seeds', '0', '--write',
-            str(self.bench_md), *CPU_CONFIGS
+            str(self.bench_md), *CONFIG_OPTIONS
         ]
 
     def stage(self, name: str) -> subprocess.CompletedProcess:
@@ -180,7 +181,10 @@ def test_stage_d(bench):
         (bench.root / 'stage_d/results/feature_score.json').read_text())
     assert set(scores) == {'real', 'synthetic'}
     text = section(bench, 'd')
-    assert '| `pspnet-featsyn_r18_1xb8-1k_camvid-256x256` |' in text
+    gpu, cpu = GPU_AND_CPU_CONFIGS['featsyn']
+    featsyn = gpu if (REPO_ROOT / 'configs/feature_synthesis' /
+                      gpu).is_file() else cpu
+    assert f'| `{featsyn[:-3]}` |' in text
     assert 'loss_synthetic' in text  # feature synthesis ran
     assert 'PSPNet-score' in text
 

@@ -59,12 +59,19 @@ CONFIGS = dict(
     'pspnet-synaug-multi-r05_r18-d8_1xb16-2k_camvid-352x480.py',
     reconstruct='configs/synaug/'
     'pspnet-synaug-reconstruct-r05_r18-d8_1xb16-2k_camvid-352x480.py',
-    pix2pixhd='configs/pix2pixhd/pix2pixhd_GPU_CONFIG_camvid-352x480.py',
-    featgan='configs/feature_synthesis/featgan-s3_GPU_CONFIG.py',
+    pix2pixhd='configs/pix2pixhd/pix2pixhd_w64-d4-r9_1xb4-3k_camvid-352x480.py',
+    featgan='configs/feature_synthesis/'
+    'featgan-s3_pspnet-r18-d8_1xb16-2k_camvid-256x256.py',
     finetune='configs/feature_synthesis/'
     'pspnet-finetune_r18-d8_1xb16-1k_camvid-352x480.py',
     featsyn='configs/feature_synthesis/'
     'pspnet-featsyn_r18-d8_1xb16-1k_camvid-352x480.py')
+# --tiny trains the CPU pix2pixHD (the tools that load the generator read
+# its config file, so it cannot be shrunk by --cfg-options alone).
+TINY_CONFIGS = dict(
+    pix2pixhd='configs/pix2pixhd/pix2pixhd_w16-d3-r3_1xb2-2k_camvid-128x128.py')
+# More arguments of the generators' training tools on a GPU (e.g. --amp).
+TRAIN_ARGS = dict(pix2pixhd=[], featgan=[])
 # Config keys the stages set.
 KEYS = dict(
     featgan_segmentor='model.data_preprocessor.checkpoint',
@@ -166,7 +173,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--write', default='BENCHMARKS.md',
                         help='markdown file for the tables ("" for none)')
     args = parser.parse_args(argv)
-    args.configs = dict(CONFIGS)
+    args.configs = dict(CONFIGS, **(TINY_CONFIGS if args.tiny else {}))
     for item in args.config:
         name, _, path = item.partition('=')
         if name not in CONFIGS or not path:
@@ -301,7 +308,7 @@ class Stage:
         collect_runs(osp.join(self.work, 'segmentors'), configs,
                      osp.join(self.results, 'runs'))
         text = open(osp.join(self.results, 'compare.md')).read()
-        return text.replace('<!-- compare -->', '').strip()
+        return text.split('<!-- compare -->')[1].strip()
 
     def write(self, title: str, body: List[str]) -> None:
         """The stage's section: into the stage folder and BENCHMARKS.md."""
@@ -357,7 +364,7 @@ def restore_runs(src: str, work_root: str) -> List[str]:
     return sorted(os.listdir(src))
 
 
-def train_once(stage: Stage, step: str, tool: str, config: str,
+def train_once(stage: Stage, step: str, tool: str, name: str,
                work_dir: str, options: List[str]) -> str:
     """Train a generator unless done; return its final checkpoint.
 
@@ -367,7 +374,9 @@ def train_once(stage: Stage, step: str, tool: str, config: str,
     done = osp.join(work_dir, 'done.json')
     if osp.isfile(done):
         return json.load(open(done))['checkpoint']
-    command = [stage.tool(tool), config, '--work-dir', work_dir]
+    command = [stage.tool(tool), stage.config(name), '--work-dir', work_dir]
+    if not stage.args.tiny:
+        command += TRAIN_ARGS[name]
     if osp.isfile(osp.join(work_dir, 'last_checkpoint')):
         command.append('--resume')
     stage.call(step, command + ['--cfg-options', 'randomness.seed=0',
@@ -410,15 +419,27 @@ def synthesize(stage: Stage, mode: str, out: str,
 
 
 def scores_table(scores: Dict[str, Dict]) -> List[str]:
-    """Rows of mIoU, mAcc, aAcc and the rare classes' IoU per entry."""
-    keys = ['mIoU', 'mAcc', 'aAcc'] + [f'IoU.{c}' for c in RARE]
-    lines = ['| images | ' + ' | '.join(k.replace('IoU.', '') for k in keys)
-             + ' |', '|' + '---|' * (len(keys) + 1)]
+    """Rows of mIoU, mAcc, aAcc and the rare classes' IoU per entry.
+
+    Each entry with an ``mIoU`` is a row; a class's IoU is read from
+    ``IoU.<class>`` or ``IoU[<class>]``; a missing value is ``-``.
+    """
+    keys = ['mIoU', 'mAcc', 'aAcc'] + RARE
+
+    def value(values: Dict, key: str) -> Optional[float]:
+        if key in RARE:
+            per_class = values.get('IoU')
+            return values.get(f'IoU.{key}', per_class.get(key) if
+                              isinstance(per_class, dict) else None)
+        return values.get(key)
+
+    lines = ['| images | ' + ' | '.join(keys) + ' |',
+             '|' + '---|' * (len(keys) + 1)]
     for name, values in scores.items():
         if isinstance(values, dict) and 'mIoU' in values:
+            cells = [value(values, k) for k in keys]
             lines.append(f'| {name} | ' + ' | '.join(
-                '-' if values.get(k) is None else f'{values[k]:.2f}'
-                for k in keys) + ' |')
+                '-' if v is None else f'{v:.2f}' for v in cells) + ' |')
     return lines if len(lines) > 2 else [
         '```', json.dumps(scores, indent=1), '```']
 
@@ -460,7 +481,7 @@ def stage_b(args: argparse.Namespace) -> None:
     gen_config = stage.config('pix2pixhd')
     gen_work = osp.join(stage.work, 'pix2pixhd')
     generator = train_once(
-        stage, 'pix2pixHD', 'train_generator', gen_config, gen_work,
+        stage, 'pix2pixHD', 'train_generator', 'pix2pixhd', gen_work,
         iteration_options(args.scale['gen_iters']) + stage.tiny('pix2pixhd'))
     num = args.scale['num_synthetic']
     for mode in args.modes:
@@ -475,8 +496,7 @@ def stage_b(args: argparse.Namespace) -> None:
                    stage.config('baseline'), segmentor, '--out', score]
         if args.scale['score_num']:
             command += ['--num', str(args.scale['score_num'])]
-        if args.tiny:
-            command += ['--device', 'cpu']
+        command += ['--device', 'cpu' if args.tiny else 'cuda']
         stage.call('synthesis score', command,
                    osp.join(stage.work, 'logs', 'synthesis_score.log'))
     from mmseg_synaug.visualization import load_scalars
@@ -526,8 +546,8 @@ def stage_d(args: argparse.Namespace) -> None:
     segmentor = baseline_checkpoint(stage)
     featgan_config = stage.config('featgan')
     featgan = train_once(
-        stage, 'feature generator', 'train_feature_generator',
-        featgan_config, osp.join(stage.work, 'featgan'),
+        stage, 'feature generator', 'train_feature_generator', 'featgan',
+        osp.join(stage.work, 'featgan'),
         [f'{KEYS["featgan_segmentor"]}={segmentor}'] +
         iteration_options(args.scale['featgan_iters']) +
         stage.tiny('featgan'))
