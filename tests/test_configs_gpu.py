@@ -70,7 +70,10 @@ def test_adversarial_variant_builds_with_amp():
             cfg.optim_wrapper[key].type = expected
             cfg.optim_wrapper[key].pop('loss_scale')
     wrappers = build_optim_wrapper(model, cfg.optim_wrapper)
-    assert {k: type(w).__name__ for k, w in wrappers.items()} == {
+    assert {
+        k: type(w).__name__
+        for k, w in wrappers.items()
+    } == {
         'segmentor': expected,
         'discriminator': expected
     }

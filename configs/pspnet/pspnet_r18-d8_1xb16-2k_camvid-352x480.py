@@ -66,7 +66,6 @@ default_hooks = dict(
     # Every 500 iterations, the latest kept: an interrupted run resumes
     # (tools/train.py --resume).
     checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=500,
-        max_keep_ckpts=1),
+        type='CheckpointHook', by_epoch=False, interval=500, max_keep_ckpts=1),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='SegVisualizationHook'))

@@ -7,5 +7,6 @@
 _base_ = ['./pspnet-synaug-multi-r05_r18-d8_1xb16-2k_camvid-352x480.py']
 train_dataloader = dict(
     dataset=dict(
-        synthetic=dict(data_root=('{{ fileDirname }}/../../work_dirs/'
-                                  'synthetic/camvid_multi_copypaste'))))
+        synthetic=dict(
+            data_root=('{{ fileDirname }}/../../work_dirs/'
+                       'synthetic/camvid_multi_copypaste'))))

@@ -65,8 +65,8 @@ class Bench:
     def command(self, *args: str, root=None) -> list:
         return [
             RUNNER, *args, '--root',
-            str(root or self.root), '--data-root', self.data_root,
-            '--tiny', '--seeds', '0', '--write',
+            str(root or self.root), '--data-root', self.data_root, '--tiny',
+            '--seeds', '0', '--write',
             str(self.bench_md), *CONFIG_OPTIONS
         ]
 
@@ -124,8 +124,7 @@ def test_stage_a(bench):
     assert 'optimizer' in full and set(half) == {'state_dict', 'meta'}
     key = 'decode_head.conv_seg.weight'
     assert half['state_dict'][key].dtype == torch.float16
-    assert torch.equal(half['state_dict'][key],
-                       full['state_dict'][key].half())
+    assert torch.equal(half['state_dict'][key], full['state_dict'][key].half())
     assert half['meta']['dataset_meta']['classes'][-1] == 'Bicyclist'
     # The copy-paste runs read their own synthetic set.
     dumped = next((root / 'work/segmentors/'
@@ -133,8 +132,8 @@ def test_stage_a(bench):
                    'seed0').glob('*.py')).read_text()
     assert 'camvid_multi_copypaste' in dumped
     # Finished runs travel in the stage folder.
-    assert (root / f'stage_a/results/runs/{BASELINE}/seed0/summary.json'
-            ).is_file()
+    assert (root /
+            f'stage_a/results/runs/{BASELINE}/seed0/summary.json').is_file()
 
 
 def test_stage_b(bench):

@@ -7,8 +7,8 @@ drops the optimizer, scheduler and message-hub states, which only
 ``--resume`` needs. A PSPNet-R18 checkpoint goes from ~100 MB to ~25 MB.
 The result loads like any checkpoint (``load_from``, ``tools/test.py``,
 ``init_model``): loading copies each tensor into the model's float32
-parameter. The float16 rounding (a relative error of at most 2^-11) moves
-val mIoU by a few hundredths of a point at most.
+parameter, so each weight carries float16's rounding (a relative error of
+at most 2^-11).
 
 Usage:
     python tools/model_converters/half_checkpoint.py IN.pth OUT.pth

@@ -59,7 +59,8 @@ CONFIGS = dict(
     'pspnet-synaug-multi-r05_r18-d8_1xb16-2k_camvid-352x480.py',
     reconstruct='configs/synaug/'
     'pspnet-synaug-reconstruct-r05_r18-d8_1xb16-2k_camvid-352x480.py',
-    pix2pixhd='configs/pix2pixhd/pix2pixhd_w64-d4-r9_1xb4-3k_camvid-352x480.py',
+    pix2pixhd='configs/pix2pixhd/'
+    'pix2pixhd_w64-d4-r9_1xb4-3k_camvid-352x480.py',
     featgan='configs/feature_synthesis/'
     'featgan-s3_pspnet-r18-d8_1xb16-2k_camvid-256x256.py',
     finetune='configs/feature_synthesis/'
@@ -68,8 +69,8 @@ CONFIGS = dict(
     'pspnet-featsyn_r18-d8_1xb16-1k_camvid-352x480.py')
 # --tiny trains the CPU pix2pixHD (the tools that load the generator read
 # its config file, so it cannot be shrunk by --cfg-options alone).
-TINY_CONFIGS = dict(
-    pix2pixhd='configs/pix2pixhd/pix2pixhd_w16-d3-r3_1xb2-2k_camvid-128x128.py')
+TINY_CONFIGS = dict(pix2pixhd='configs/pix2pixhd/'
+                    'pix2pixhd_w16-d3-r3_1xb2-2k_camvid-128x128.py')
 # More arguments of the generators' training tools on a GPU (e.g. --amp).
 TRAIN_ARGS = dict(pix2pixhd=[], featgan=[])
 # Config keys the stages set.
@@ -148,30 +149,44 @@ TINY = dict(
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('stage', choices=['a', 'b', 'c', 'd', 'export',
-                                          'import'])
-    parser.add_argument('what', nargs='?',
-                        help='export: the stage; import: the parts folder')
+    parser.add_argument(
+        'stage', choices=['a', 'b', 'c', 'd', 'export', 'import'])
+    parser.add_argument(
+        'what', nargs='?', help='export: the stage; import: the parts folder')
     parser.add_argument('--to', help='export: folder for the parts')
     parser.add_argument('--root', default='work_dirs/gpu_benchmark')
-    parser.add_argument('--data-root',
-                        help='CamVid root, e.g. the kit\'s camvid_jpg '
-                        '(default: the documented look-up)')
+    parser.add_argument(
+        '--data-root',
+        help='CamVid root, e.g. the kit\'s camvid_jpg '
+        '(default: the documented look-up)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    parser.add_argument('--parallel', type=int,
-                        help='trainings at once (default 3, --tiny 2)')
-    parser.add_argument('--num-synthetic', type=int,
-                        help='samples per synthetic set (default 184)')
-    parser.add_argument('--modes', nargs='+', default=['multi', 'reconstruct'],
-                        choices=['multi', 'reconstruct'],
-                        help='recompositions of stages b and c')
-    parser.add_argument('--tiny', action='store_true',
-                        help='a few iterations, small crops, on the CPU')
-    parser.add_argument('--config', action='append', default=[],
-                        metavar='NAME=PATH', help='replace a config of '
-                        f'CONFIGS ({", ".join(CONFIGS)})')
-    parser.add_argument('--write', default='BENCHMARKS.md',
-                        help='markdown file for the tables ("" for none)')
+    parser.add_argument(
+        '--parallel', type=int, help='trainings at once (default 3, --tiny 2)')
+    parser.add_argument(
+        '--num-synthetic',
+        type=int,
+        help='samples per synthetic set (default 184)')
+    parser.add_argument(
+        '--modes',
+        nargs='+',
+        default=['multi', 'reconstruct'],
+        choices=['multi', 'reconstruct'],
+        help='recompositions of stages b and c')
+    parser.add_argument(
+        '--tiny',
+        action='store_true',
+        help='a few iterations, small crops, on the CPU')
+    parser.add_argument(
+        '--config',
+        action='append',
+        default=[],
+        metavar='NAME=PATH',
+        help='replace a config of '
+        f'CONFIGS ({", ".join(CONFIGS)})')
+    parser.add_argument(
+        '--write',
+        default='BENCHMARKS.md',
+        help='markdown file for the tables ("" for none)')
     args = parser.parse_args(argv)
     args.configs = dict(CONFIGS, **(TINY_CONFIGS if args.tiny else {}))
     for item in args.config:
@@ -210,8 +225,8 @@ class Stage:
                 os.cpu_count() or 1)
         # Runs finished on another machine (copied back with the stage
         # folder) are not trained again.
-        restore_runs(osp.join(self.results, 'runs'),
-                     osp.join(self.work, 'segmentors'))
+        restore_runs(
+            osp.join(self.results, 'runs'), osp.join(self.work, 'segmentors'))
         timings = osp.join(self.results, 'timings.json')
         self.timings = json.load(open(timings)) if osp.isfile(timings) \
             else {}
@@ -244,8 +259,12 @@ class Stage:
         os.makedirs(osp.dirname(log), exist_ok=True)
         start = time.perf_counter()
         with open(log, 'a') as f:
-            result = subprocess.run([sys.executable] + command, cwd=REPO_ROOT,
-                                    env=self.env, stdout=f, stderr=f)
+            result = subprocess.run(
+                [sys.executable] + command,
+                cwd=REPO_ROOT,
+                env=self.env,
+                stdout=f,
+                stderr=f)
         if result.returncode != 0:
             tail = open(log).read()[-4000:]
             raise SystemExit(f'[stage {self.name}] {step} failed (exit '
@@ -262,15 +281,19 @@ class Stage:
         """Run commands at once (shards), each into its own log."""
         if len(commands) == 1:
             return self.call(step, commands[0], log)
-        print(f'[stage {self.name}] {step} ({len(commands)} at once)',
-              flush=True)
+        print(
+            f'[stage {self.name}] {step} ({len(commands)} at once)',
+            flush=True)
         start = time.perf_counter()
         procs = []
         for i, command in enumerate(commands):
             f = open(f'{log}.{i}', 'a')
             procs.append((subprocess.Popen(
-                [sys.executable] + command, cwd=REPO_ROOT, env=self.env,
-                stdout=f, stderr=f), f'{log}.{i}'))
+                [sys.executable] + command,
+                cwd=REPO_ROOT,
+                env=self.env,
+                stdout=f,
+                stderr=f), f'{log}.{i}'))
         failed = [(p.wait(), path) for p, path in procs]
         for code, path in failed:
             if code != 0:
@@ -278,19 +301,23 @@ class Stage:
                                  f'ends:\n{open(path).read()[-4000:]}')
         self.record(step, time.perf_counter() - start)
 
-    def compare(self, names: List[str], iters: int,
-                common: List[str] = (), per_config: Dict = None) -> str:
+    def compare(self,
+                names: List[str],
+                iters: int,
+                common: List[str] = (),
+                per_config: Dict = None) -> str:
         """compare_configs.py over ``names`` x seeds; return its table."""
         per_config = per_config or {}
         configs = [self.config(n) for n in names]
         command = [
-            self.tool('compare'), *configs, '--iters', str(iters), '--seeds',
-            *map(str, self.args.seeds), '--work-root',
+            self.tool('compare'), *configs, '--iters',
+            str(iters), '--seeds', *map(str, self.args.seeds), '--work-root',
             osp.join(self.work, 'segmentors'), '--parallel',
             str(self.args.scale['parallel']), '--rare', *RARE, '--json',
             osp.join(self.results, 'compare.json'), '--write',
             osp.join(self.results, 'compare.md'), '--section', 'compare',
-            '--checkpoint-interval', str(max(1, iters // 4))
+            '--checkpoint-interval',
+            str(max(1, iters // 4))
         ]
         if self.args.tiny:
             command += ['--device', 'cpu']
@@ -305,8 +332,9 @@ class Stage:
                 ]
         self.call('segmentors', command,
                   osp.join(self.work, 'logs', f'stage_{self.name}.log'))
-        collect_runs(osp.join(self.work, 'segmentors'), configs,
-                     osp.join(self.results, 'runs'))
+        collect_runs(
+            osp.join(self.work, 'segmentors'), configs,
+            osp.join(self.results, 'runs'))
         text = open(osp.join(self.results, 'compare.md')).read()
         return text.split('<!-- compare -->')[1].strip()
 
@@ -314,8 +342,8 @@ class Stage:
         """The stage's section: into the stage folder and BENCHMARKS.md."""
         marker = f'<!-- gpu-stage-{self.name} -->'
         times = ', '.join(f'{k} {v:.0f} s' for k, v in self.timings.items())
-        command = ' '.join(
-            [osp.relpath(osp.abspath(__file__), REPO_ROOT)] + sys.argv[1:])
+        command = ' '.join([osp.relpath(osp.abspath(__file__), REPO_ROOT)] +
+                           sys.argv[1:])
         text = '\n'.join([
             marker, f'#### Stage {self.name}: {title}', '', '```', command,
             '```', '', f'Wall time per step (over every try): {times}.', '',
@@ -325,8 +353,10 @@ class Stage:
             f.write(text + '\n')
         size = bundle.check_size(self.bundle)
         print(text)
-        print(f'[stage {self.name}] done; {self.bundle} holds '
-              f'{size / 1e6:.1f} MB', flush=True)
+        print(
+            f'[stage {self.name}] done; {self.bundle} holds '
+            f'{size / 1e6:.1f} MB',
+            flush=True)
         write_benchmarks(self.args.write, text, marker)
 
 
@@ -342,8 +372,7 @@ def collect_runs(work_root: str, configs: List[str], dst: str) -> None:
     for config in configs:
         name = osp.splitext(osp.basename(config))[0]
         for summary in sorted(
-                glob.glob(osp.join(work_root, name, 'seed*',
-                                   'summary.json'))):
+                glob.glob(osp.join(work_root, name, 'seed*', 'summary.json'))):
             run_dir = osp.dirname(summary)
             out = osp.join(dst, name, osp.basename(run_dir))
             os.makedirs(out, exist_ok=True)
@@ -364,8 +393,8 @@ def restore_runs(src: str, work_root: str) -> List[str]:
     return sorted(os.listdir(src))
 
 
-def train_once(stage: Stage, step: str, tool: str, name: str,
-               work_dir: str, options: List[str]) -> str:
+def train_once(stage: Stage, step: str, tool: str, name: str, work_dir: str,
+               options: List[str]) -> str:
     """Train a generator unless done; return its final checkpoint.
 
     ``done.json`` marks a finished training; an interrupted one resumes
@@ -379,8 +408,9 @@ def train_once(stage: Stage, step: str, tool: str, name: str,
         command += TRAIN_ARGS[name]
     if osp.isfile(osp.join(work_dir, 'last_checkpoint')):
         command.append('--resume')
-    stage.call(step, command + ['--cfg-options', 'randomness.seed=0',
-                                *options], osp.join(work_dir, 'stage.log'))
+    stage.call(step,
+               command + ['--cfg-options', 'randomness.seed=0', *options],
+               osp.join(work_dir, 'stage.log'))
     checkpoint = open(osp.join(work_dir, 'last_checkpoint')).read().strip()
     with open(done, 'w') as f:
         json.dump(dict(checkpoint=checkpoint), f)
@@ -390,11 +420,15 @@ def train_once(stage: Stage, step: str, tool: str, name: str,
 def iteration_options(iters: Optional[int]) -> List[str]:
     if iters is None:
         return []
-    return [f'train_cfg.max_iters={iters}',
-            f'default_hooks.checkpoint.interval={iters}']
+    return [
+        f'train_cfg.max_iters={iters}',
+        f'default_hooks.checkpoint.interval={iters}'
+    ]
 
 
-def synthesize(stage: Stage, mode: str, out: str,
+def synthesize(stage: Stage,
+               mode: str,
+               out: str,
                generator: Optional[List[str]] = None) -> None:
     """tools/synthesize.py in shards at once; skipped when complete."""
     num = stage.args.scale['num_synthetic']
@@ -429,19 +463,23 @@ def scores_table(scores: Dict[str, Dict]) -> List[str]:
     def value(values: Dict, key: str) -> Optional[float]:
         if key in RARE:
             per_class = values.get('IoU')
-            return values.get(f'IoU.{key}', per_class.get(key) if
-                              isinstance(per_class, dict) else None)
+            return values.get(
+                f'IoU.{key}',
+                per_class.get(key) if isinstance(per_class, dict) else None)
         return values.get(key)
 
-    lines = ['| images | ' + ' | '.join(keys) + ' |',
-             '|' + '---|' * (len(keys) + 1)]
+    lines = [
+        '| images | ' + ' | '.join(keys) + ' |', '|' + '---|' * (len(keys) + 1)
+    ]
     for name, values in scores.items():
         if isinstance(values, dict) and 'mIoU' in values:
             cells = [value(values, k) for k in keys]
-            lines.append(f'| {name} | ' + ' | '.join(
-                '-' if v is None else f'{v:.2f}' for v in cells) + ' |')
+            lines.append(f'| {name} | ' +
+                         ' | '.join('-' if v is None else f'{v:.2f}'
+                                    for v in cells) + ' |')
     return lines if len(lines) > 2 else [
-        '```', json.dumps(scores, indent=1), '```']
+        '```', json.dumps(scores, indent=1), '```'
+    ]
 
 
 def stage_a(args: argparse.Namespace) -> None:
@@ -451,8 +489,10 @@ def stage_a(args: argparse.Namespace) -> None:
     iters = args.scale['iters']
     if not runs_done(stage, 'copypaste', iters):
         synthesize(stage, 'multi', copypaste)
-    table = stage.compare(['baseline', 'copypaste'], iters, per_config=dict(
-        copypaste=[f'{KEYS["synthetic_root"]}={copypaste}']))
+    table = stage.compare(
+        ['baseline', 'copypaste'],
+        iters,
+        per_config=dict(copypaste=[f'{KEYS["synthetic_root"]}={copypaste}']))
     name = osp.splitext(osp.basename(stage.config('baseline')))[0]
     runs = json.load(open(osp.join(stage.results, 'compare.json')))
     best = max(runs['results'][name], key=lambda r: r['mIoU'])
@@ -460,18 +500,25 @@ def stage_a(args: argparse.Namespace) -> None:
     if not osp.isfile(checkpoint):
         source = osp.join(stage.work, 'segmentors', name,
                           f'seed{best["seed"]}', f'iter_{iters}.pth')
-        stage.call('float16 checkpoint', [stage.tool('half'), source,
-                                          checkpoint],
+        stage.call('float16 checkpoint',
+                   [stage.tool('half'), source, checkpoint],
                    osp.join(stage.work, 'logs', 'half.log'))
         with open(osp.join(stage.bundle, 'artifacts', 'best.json'), 'w') as f:
-            json.dump(dict(config=args.configs['baseline'], seed=best['seed'],
-                           mIoU=best['mIoU'], iters=iters), f, indent=1)
+            json.dump(
+                dict(
+                    config=args.configs['baseline'],
+                    seed=best['seed'],
+                    mIoU=best['mIoU'],
+                    iters=iters),
+                f,
+                indent=1)
     stage.write('baseline and copy-paste', [
         f'{args.scale["num_synthetic"]} copy-paste samples (`multi` '
         'recomposition, real pixels pasted), half of each epoch. The best '
         f'baseline seed ({best["seed"]}, {best["mIoU"]:.2f} mIoU) goes on '
         'to stages b and d as `stage_a/artifacts/pspnet_baseline.pth` '
-        '(float16).', '', table])
+        '(float16).', '', table
+    ])
 
 
 def stage_b(args: argparse.Namespace) -> None:
@@ -492,8 +539,10 @@ def stage_b(args: argparse.Namespace) -> None:
     bundle.check_size(stage.bundle)
     score = osp.join(stage.results, 'synthesis_score.json')
     if not osp.isfile(score):
-        command = [stage.tool('synthesis_score'), gen_config, generator,
-                   stage.config('baseline'), segmentor, '--out', score]
+        command = [
+            stage.tool('synthesis_score'), gen_config, generator,
+            stage.config('baseline'), segmentor, '--out', score
+        ]
         if args.scale['score_num']:
             command += ['--num', str(args.scale['score_num'])]
         command += ['--device', 'cpu' if args.tiny else 'cuda']
@@ -511,7 +560,8 @@ def stage_b(args: argparse.Namespace) -> None:
         'Synthesis score: the best stage-a baseline segments images '
         'generated from the val label maps (synthetic) and the real val '
         'images (real), scored against the label maps (percent):', '',
-        *scores_table(json.load(open(score)))])
+        *scores_table(json.load(open(score)))
+    ])
 
 
 def stage_c(args: argparse.Namespace) -> None:
@@ -537,7 +587,8 @@ def stage_c(args: argparse.Namespace) -> None:
     stage.write('image-level synthetic augmentation', [
         'Real CamVid train mixed with the synthetic sets of stage b, half '
         'of each epoch synthetic; baseline and copy-paste rows are stage '
-        'a\'s runs (their device is listed).', '', table])
+        'a\'s runs (their device is listed).', '', table
+    ])
 
 
 def stage_d(args: argparse.Namespace) -> None:
@@ -547,33 +598,35 @@ def stage_d(args: argparse.Namespace) -> None:
     featgan_config = stage.config('featgan')
     featgan = train_once(
         stage, 'feature generator', 'train_feature_generator', 'featgan',
-        osp.join(stage.work, 'featgan'),
-        [f'{KEYS["featgan_segmentor"]}={segmentor}'] +
-        iteration_options(args.scale['featgan_iters']) +
-        stage.tiny('featgan'))
+        osp.join(stage.work,
+                 'featgan'), [f'{KEYS["featgan_segmentor"]}={segmentor}'] +
+        iteration_options(args.scale['featgan_iters']) + stage.tiny('featgan'))
     score = osp.join(stage.results, 'feature_score.json')
     if not osp.isfile(score):
-        command = [stage.tool('feature_score'), featgan_config, featgan,
-                   '--out', score]
+        command = [
+            stage.tool('feature_score'), featgan_config, featgan, '--out',
+            score
+        ]
         if args.tiny:
             command += ['--num-batches', '1']
-        command += ['--cfg-options',
-                    f'{KEYS["featgan_segmentor"]}={segmentor}',
-                    *stage.tiny('featgan')]
+        command += [
+            '--cfg-options', f'{KEYS["featgan_segmentor"]}={segmentor}',
+            *stage.tiny('featgan')
+        ]
         stage.call('PSPNet-score', command,
                    osp.join(stage.work, 'logs', 'feature_score.log'))
     table = stage.compare(
-        ['finetune', 'featsyn'], args.scale['finetune_iters'],
+        ['finetune', 'featsyn'],
+        args.scale['finetune_iters'],
         common=[f'load_from={segmentor}'],
-        per_config=dict(
-            featsyn=[f'{KEYS["featsyn_generator"]}={featgan}']))
+        per_config=dict(featsyn=[f'{KEYS["featsyn_generator"]}={featgan}']))
     stage.write('feature-level synthetic augmentation', [
         'PSPNet-score: the frozen layers after the stage segment real and '
         'synthetic features of val patches (percent):', '',
         *scores_table(json.load(open(score))), '',
         'Fine-tuning the best stage-a baseline with and without feature '
-        'synthesis (time ratio: the hook\'s cost per iteration):', '',
-        table])
+        'synthesis (time ratio: the hook\'s cost per iteration):', '', table
+    ])
 
 
 def runs_done(stage: Stage, name: str, iters: int) -> bool:
@@ -617,7 +670,8 @@ def main() -> None:
             section = osp.join(args.root, name, 'results', 'section.md')
             print(f'imported {name}')
             if osp.isfile(section):
-                write_benchmarks(args.write, open(section).read().strip(),
+                write_benchmarks(args.write,
+                                 open(section).read().strip(),
                                  f'<!-- gpu-{name.replace("_", "-")} -->')
     else:
         dict(a=stage_a, b=stage_b, c=stage_c, d=stage_d)[args.stage](args)
