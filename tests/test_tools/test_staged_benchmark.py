@@ -209,5 +209,6 @@ def test_export_import_resume(bench, tmp_path):
     assert section(bench, 'a').strip() in bench_md.read_text()
     run_tool(Bench(fresh, bench.data_root, bench_md).command('a'))
     log = (fresh / 'work/logs/stage_a.log').read_text()
-    assert log.count('done before') == 2 and 'training' not in log
+    assert log.count('done before') == 2
+    assert 'seed 0: training' not in log
     assert not (fresh / 'work/synthetic').exists()  # nothing redone

@@ -517,7 +517,7 @@ def stage_a(args: argparse.Namespace) -> None:
         'recomposition, real pixels pasted), half of each epoch. The best '
         f'baseline seed ({best["seed"]}, {best["mIoU"]:.2f} mIoU) goes on '
         'to stages b and d as `stage_a/artifacts/pspnet_baseline.pth` '
-        '(float16).', '', table
+        f'(float16, {osp.getsize(checkpoint) / 1e6:.1f} MB).', '', table
     ])
 
 
@@ -556,7 +556,9 @@ def stage_b(args: argparse.Namespace) -> None:
         f'{s_iter:.3f} s/iter (logged mean). {num} samples per set '
         f'({", ".join(args.modes)} recomposition) in '
         '`stage_b/synthetic/<mode>` (JPEG quality '
-        f'{bundle.JPEG_QUALITY}).', '',
+        f'{bundle.JPEG_QUALITY}, '
+        f'{bundle.folder_bytes(osp.join(stage.bundle, "synthetic")) / 1e6:.1f}'
+        ' MB).', '',
         'Synthesis score: the best stage-a baseline segments images '
         'generated from the val label maps (synthetic) and the real val '
         'images (real), scored against the label maps (percent):', '',
