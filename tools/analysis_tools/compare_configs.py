@@ -189,9 +189,14 @@ def run(config: str, seed: int, args: argparse.Namespace,
         f'default_hooks.logger.interval={max(1, min(10, args.iters // 10))}',
         *args.cfg_options, *options_for(name, args)
     ]
-    resumed = osp.isfile(osp.join(work_dir, 'last_checkpoint'))
+    last = osp.join(work_dir, 'last_checkpoint')
+    resumed = osp.isfile(last)
     if resumed:
-        # An interrupted run: continue from its latest checkpoint.
+        # An interrupted run: continue from its latest checkpoint. mmengine
+        # resumes from `load_from` where a config sets one (fine-tuning),
+        # so it is pointed at that checkpoint.
+        with open(last) as f:
+            command += [f'load_from={f.read().strip()}']
         command.insert(5, '--resume')
     where = slots.get()
     print(f'{name} seed {seed}: '

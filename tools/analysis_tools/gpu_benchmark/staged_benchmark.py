@@ -44,8 +44,8 @@ REPO_ROOT = osp.dirname(
 # The tools each stage calls, relative to the repository.
 TOOLS = dict(
     compare='tools/analysis_tools/compare_configs.py',
-    train_generator='tools/train_generator.py',
-    train_feature_generator='tools/train_feature_generator.py',
+    train_generator='tools/train.py',
+    train_feature_generator='tools/train.py',
     synthesize='tools/synthesize.py',
     synthesis_score='tools/analysis_tools/synthesis_score.py',
     feature_score='tools/analysis_tools/feature_score.py',
@@ -137,6 +137,7 @@ TINY = dict(
     finetune=_SEG + _PLAIN_CROP + ['train_dataloader.batch_size=4'],
     featsyn=_SEG + _PLAIN_CROP + ['train_dataloader.batch_size=4'],
     pix2pixhd=_LOADERS + [
+        'default_hooks.logger.interval=1',
         'train_dataloader.batch_size=1',
         'train_dataloader.dataset.pipeline.2.crop_size=(64,64)',
         'model.data_preprocessor.size=(64,64)'
@@ -548,12 +549,16 @@ def stage_b(args: argparse.Namespace) -> None:
         command += ['--device', 'cpu' if args.tiny else 'cuda']
         stage.call('synthesis score', command,
                    osp.join(stage.work, 'logs', 'synthesis_score.log'))
-    from mmseg_synaug.visualization import load_scalars
-    train, _ = load_scalars(gen_work)
-    s_iter = sum(r['time'] for r in train) / max(len(train), 1)
+    logs = glob.glob(osp.join(gen_work, '*', 'vis_data', 'scalars.json'))
+    train = []
+    if logs:
+        from mmseg_synaug.visualization import load_scalars
+        train, _ = load_scalars(gen_work)
+    speed = (f'{train[-1]["iter"]} iterations, '
+             f'{sum(r["time"] for r in train) / len(train):.3f} s/iter '
+             '(logged mean)') if train else 'no iteration logged'
     stage.write('pix2pixHD, synthetic sets, synthesis score', [
-        f'`{args.configs["pix2pixhd"]}`: {train[-1]["iter"]} iterations, '
-        f'{s_iter:.3f} s/iter (logged mean). {num} samples per set '
+        f'`{args.configs["pix2pixhd"]}`: {speed}. {num} samples per set '
         f'({", ".join(args.modes)} recomposition) in '
         '`stage_b/synthetic/<mode>` (JPEG quality '
         f'{bundle.JPEG_QUALITY}, '
