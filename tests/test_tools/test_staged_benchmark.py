@@ -1,0 +1,214 @@
+"""The staged GPU benchmark, every stage end to end on the CPU (--tiny).
+
+A CamVid copy of 6 training and 2 val images with JPEG images (as the GPU
+kit's) goes through the four stages at 1-2 iterations and small crops, one
+seed, two trainings at a time; each stage reads the stage folders of the
+earlier ones, as it would on another machine.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import cv2
+import pytest
+import torch
+
+from conftest import REPO_ROOT, run_tool
+
+RUNNER = 'tools/analysis_tools/gpu_benchmark/staged_benchmark.py'
+SCORE_TOOL = REPO_ROOT / 'tools/analysis_tools/synthesis_score.py'
+BASELINE = 'pspnet_r18-d8_1xb16-2k_camvid-352x480'
+# The GPU configs of feature synthesis come from another branch (featsyn);
+# where they are missing, stage d runs the CPU configs of the same models.
+GPU_AND_CPU_CONFIGS = dict(
+    featgan=('featgan-s3_pspnet-r18-d8_1xb16-2k_camvid-256x256.py',
+             'featgan-s3_pspnet-r18_1xb8-2k_camvid-128x128.py'),
+    finetune=('pspnet-finetune_r18-d8_1xb16-1k_camvid-352x480.py',
+              'pspnet-finetune_r18_1xb8-1k_camvid-256x256.py'),
+    featsyn=('pspnet-featsyn_r18-d8_1xb16-1k_camvid-352x480.py',
+             'pspnet-featsyn_r18_1xb8-1k_camvid-256x256.py'))
+CONFIG_OPTIONS = [
+    option for name, (gpu, cpu) in GPU_AND_CPU_CONFIGS.items()
+    if not (REPO_ROOT / 'configs/feature_synthesis' / gpu).is_file()
+    for option in ('--config', f'{name}=configs/feature_synthesis/{cpu}')
+]
+
+
+def tiny_jpeg_camvid(camvid_root: str, out) -> str:
+    """6 train and 2 val images of CamVid as JPEG (quality 90), labels PNG."""
+    for split, count in (('train', 6), ('val', 2)):
+        names = sorted(os.listdir(os.path.join(camvid_root, split)))[:count]
+        for sub in (split, split + 'annot'):
+            (out / sub).mkdir(parents=True)
+        for name in names:
+            image = cv2.imread(os.path.join(camvid_root, split, name))
+            cv2.imwrite(
+                str(out / split / name.replace('.png', '.jpg')), image,
+                [cv2.IMWRITE_JPEG_QUALITY, 90])
+            label = cv2.imread(
+                os.path.join(camvid_root, split + 'annot', name),
+                cv2.IMREAD_UNCHANGED)
+            cv2.imwrite(str(out / (split + 'annot') / name), label)
+    return str(out)
+
+
+class Bench:
+    """Runs stages in one root; remembers each stage's result."""
+
+    def __init__(self, root, data_root: str, bench_md) -> None:
+        self.root = root
+        self.data_root = data_root
+        self.bench_md = bench_md
+        self.results = {}
+
+    def command(self, *args: str, root=None) -> list:
+        return [
+            RUNNER, *args, '--root',
+            str(root or self.root), '--data-root', self.data_root, '--tiny',
+            '--seeds', '0', '--write',
+            str(self.bench_md), *CONFIG_OPTIONS
+        ]
+
+    def stage(self, name: str) -> subprocess.CompletedProcess:
+        """Run a stage once (its exit code may be non-zero)."""
+        if name not in self.results:
+            env = dict(os.environ, PYTHONUNBUFFERED='1', OMP_NUM_THREADS='2')
+            self.results[name] = subprocess.run(
+                [sys.executable] + self.command(name),
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                timeout=900)
+        return self.results[name]
+
+    def ok(self, name: str) -> str:
+        result = self.stage(name)
+        if result.returncode != 0:
+            pytest.fail(f'stage {name} failed:\n{result.stdout[-6000:]}')
+        return result.stdout
+
+
+@pytest.fixture(scope='module')
+def bench(camvid_root, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp('staged')
+    data = tiny_jpeg_camvid(camvid_root, tmp / 'camvid_jpg')
+    return Bench(tmp / 'root', data, tmp / 'BENCH.md')
+
+
+def section(bench: Bench, stage: str) -> str:
+    return (bench.root / f'stage_{stage}' / 'results' /
+            'section.md').read_text()
+
+
+def test_stage_a(bench):
+    bench.ok('a')
+    root = bench.root
+    # The kit's JPEG images were decoded for every tool.
+    assert len(os.listdir(root / 'work/data/camvid/train')) == 6
+    text = section(bench, 'a')
+    assert f'| `{BASELINE}` |' in text
+    assert '| `pspnet-copypaste-multi_r18-d8_1xb16-2k_camvid-352x480` |' \
+        in text
+    assert 'IoU of the rare classes' in text and 'Bicyclist' in text
+    assert 'trained on' in text and 'CPU' in text
+    assert 'torch ' + torch.__version__ in text
+    assert text.strip() in bench.bench_md.read_text()
+    # The best baseline in float16, equal to its float32 checkpoint rounded.
+    half = torch.load(root / 'stage_a/artifacts/pspnet_baseline.pth')
+    full = torch.load(
+        root / f'work/segmentors/{BASELINE}/seed0/iter_2.pth',
+        weights_only=False)
+    assert 'optimizer' in full and set(half) == {'state_dict', 'meta'}
+    key = 'decode_head.conv_seg.weight'
+    assert half['state_dict'][key].dtype == torch.float16
+    assert torch.equal(half['state_dict'][key], full['state_dict'][key].half())
+    assert half['meta']['dataset_meta']['classes'][-1] == 'Bicyclist'
+    # The copy-paste runs read their own synthetic set.
+    dumped = next((root / 'work/segmentors/'
+                   'pspnet-copypaste-multi_r18-d8_1xb16-2k_camvid-352x480/'
+                   'seed0').glob('*.py')).read_text()
+    assert 'camvid_multi_copypaste' in dumped
+    # Finished runs travel in the stage folder.
+    assert (root /
+            f'stage_a/results/runs/{BASELINE}/seed0/summary.json').is_file()
+
+
+def test_stage_b(bench):
+    bench.ok('a')
+    result = bench.stage('b')
+    root = bench.root
+    assert (root / 'work/pix2pixhd/done.json').is_file()
+    for mode in ('multi', 'reconstruct'):
+        folder = root / 'stage_b/synthetic' / mode
+        assert len(list((folder / 'images').glob('*.jpg'))) == 3
+        assert len(list((folder / 'labels').glob('*.png'))) == 3
+    if not SCORE_TOOL.is_file():
+        assert result.returncode != 0
+        assert 'tools/analysis_tools/synthesis_score.py' in result.stdout
+        pytest.xfail('synthesis_score.py comes from the pix2pixhd branch')
+    assert result.returncode == 0, result.stdout[-6000:]
+    assert 'Synthesis score' in section(bench, 'b')
+
+
+def test_stage_c(bench):
+    bench.ok('a')
+    bench.stage('b')  # its synthetic sets are written before the score
+    bench.ok('c')
+    log = (bench.root / 'work/logs/stage_c.log').read_text()
+    assert f'{BASELINE} seed 0: done before' in log  # stage a's run
+    text = section(bench, 'c')
+    for name in (BASELINE,
+                 'pspnet-synaug-multi-r05_r18-d8_1xb16-2k_camvid-352x480',
+                 'pspnet-synaug-reconstruct-r05_r18-d8_1xb16-2k_camvid-'
+                 '352x480'):
+        assert f'| `{name}` |' in text
+    dumped = next((bench.root / 'work/segmentors/'
+                   'pspnet-synaug-reconstruct-r05_r18-d8_1xb16-2k_camvid-'
+                   '352x480/seed0').glob('*.py')).read_text()
+    assert str(bench.root / 'work/synthetic/camvid_reconstruct') in dumped
+    decoded = bench.root / 'work/synthetic/camvid_reconstruct/images'
+    assert len(list(decoded.glob('*.png'))) == 3
+
+
+def test_stage_d(bench):
+    bench.ok('a')
+    bench.ok('d')
+    scores = json.loads(
+        (bench.root / 'stage_d/results/feature_score.json').read_text())
+    assert set(scores) == {'real', 'synthetic'}
+    text = section(bench, 'd')
+    gpu, cpu = GPU_AND_CPU_CONFIGS['featsyn']
+    featsyn = gpu if (REPO_ROOT / 'configs/feature_synthesis' /
+                      gpu).is_file() else cpu
+    assert f'| `{featsyn[:-3]}` |' in text
+    assert 'loss_synthetic' in text  # feature synthesis ran
+    assert 'PSPNet-score' in text
+
+
+def test_export_import_resume(bench, tmp_path):
+    bench.ok('a')
+    parts = run_tool([
+        RUNNER, 'export', 'a', '--to',
+        str(tmp_path / 'parts'), '--root',
+        str(bench.root)
+    ]).stdout.split()
+    assert parts and all(os.path.getsize(p) <= 15 * 2**20 for p in parts)
+    # Another machine: a new root with only the stage folder copied back.
+    fresh = tmp_path / 'fresh'
+    bench_md = tmp_path / 'BENCH.md'
+    out = run_tool([
+        RUNNER, 'import',
+        str(tmp_path / 'parts'), '--root',
+        str(fresh), '--write',
+        str(bench_md)
+    ]).stdout
+    assert 'imported stage_a' in out
+    assert section(bench, 'a').strip() in bench_md.read_text()
+    run_tool(Bench(fresh, bench.data_root, bench_md).command('a'))
+    log = (fresh / 'work/logs/stage_a.log').read_text()
+    assert log.count('done before') == 2
+    assert 'seed 0: training' not in log
+    assert not (fresh / 'work/synthetic').exists()  # nothing redone

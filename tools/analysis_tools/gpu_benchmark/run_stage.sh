@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# One stage of the staged GPU benchmark on a GPU machine, registry access or
+# not: installs the kit's wheels (.gpu/wheels, tools/misc/pack_gpu_kit.sh)
+# where mmseg is not importable, reads the kit's CamVid (.gpu/camvid_jpg)
+# where it is there, runs the stage within BUDGET seconds, then exports the
+# stage folder as parts of at most 15 MiB into $OUT (also when the budget
+# ran out: finished runs are kept and skipped when the stage is run again).
+#
+# Usage (from anywhere):
+#   OUT=DIR tools/analysis_tools/gpu_benchmark/run_stage.sh a|b|c|d \
+#       [staged_benchmark.py options]
+# Environment: PYTHON (default python3), KIT (default .gpu), BUDGET
+# (seconds, default 560), OUT (where the parts go; unset: no export).
+set -uo pipefail
+STAGE=${1:?usage: run_stage.sh a|b|c|d [options]}
+shift
+cd "$(dirname "$0")/../../.." || exit 1
+PYTHON=${PYTHON:-python3}
+KIT=${KIT:-.gpu}
+BUDGET=${BUDGET:-560}
+if ! "$PYTHON" -c 'import mmcv, mmengine, mmseg' 2>/dev/null; then
+  "$PYTHON" -m pip install -q --no-index --no-deps --no-compile \
+    --target /tmp/site "$KIT"/wheels/*.whl || exit 1
+  export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
+fi
+export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
+DATA=()
+if [ -d "$KIT/camvid_jpg" ]; then
+  DATA=(--data-root "$KIT/camvid_jpg")
+fi
+"$PYTHON" -c 'import torch; print("torch", torch.__version__, "on",
+  torch.cuda.get_device_name() if torch.cuda.is_available() else "CPU")'
+timeout -k 20 "$BUDGET" "$PYTHON" \
+  tools/analysis_tools/gpu_benchmark/staged_benchmark.py "$STAGE" \
+  "${DATA[@]}" "$@"
+rc=$?
+[ "$rc" -eq 124 ] && echo "stage $STAGE: stopped after $BUDGET s; run it again to resume"
+if [ -n "${OUT:-}" ]; then
+  "$PYTHON" tools/analysis_tools/gpu_benchmark/staged_benchmark.py export \
+    "$STAGE" --to "$OUT" "$@" || rc=1
+fi
+exit "$rc"
