@@ -218,6 +218,13 @@ def load_model_checkpoint(model: torch.nn.Module,
             'checkpoint (a dict of weights).',
             fix='Pass the .pth file written by training.')
     state_dict = checkpoint_state_dict(checkpoint)
+    record = state_dict.get('_extra_state')
+    if strict and record is not None and type(model).set_extra_state \
+            is not torch.nn.Module.set_extra_state:
+        # A model that records its architecture in its checkpoints (as
+        # Pix2PixHD does) checks it first: its message names the settings
+        # that differ, which the key comparison below cannot.
+        model.set_extra_state(record)
     missing, unexpected, reshaped, skipped = compare_state_dicts(
         model.state_dict(), state_dict)
     if strict and (missing or unexpected or reshaped):
