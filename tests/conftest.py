@@ -58,7 +58,8 @@ def segmentor_checkpoint(tmp_path_factory) -> str:
     return str(path)
 
 
-def run_tool(args: List[str], cwd: Path = REPO_ROOT,
+def run_tool(args: List[str],
+             cwd: Path = REPO_ROOT,
              timeout: int = 600) -> subprocess.CompletedProcess:
     """Run a command with this Python; fail the test with its output.
 

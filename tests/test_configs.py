@@ -19,7 +19,8 @@ def test_configs_found():
 @pytest.mark.parametrize('config', CONFIGS)
 def test_config_builds_model(config: str):
     cfg = Config.fromfile(REPO_ROOT / config)
-    assert cfg.custom_imports['imports'] == ['mmseg_synaug'], (
-        f'{config} must pull the plugin in with custom_imports')
+    assert cfg.custom_imports['imports'] == [
+        'mmseg_synaug'
+    ], (f'{config} must pull the plugin in with custom_imports')
     model = MODELS.build(cfg.model)
     assert sum(p.numel() for p in model.parameters()) > 0

@@ -27,8 +27,8 @@ def diff(a, b):
 
 
 @pytest.mark.parametrize('name,synthesizer_keys,model_keys', [
-    ('pspnet-featsyn-noohnm_r18_1xb8-1k_camvid-256x256.py',
-     {'ohnm_interval'}, set()),
+    ('pspnet-featsyn-noohnm_r18_1xb8-1k_camvid-256x256.py', {'ohnm_interval'
+                                                             }, set()),
     ('pspnet-featsyn-share10_r18_1xb8-1k_camvid-256x256.py',
      {'synthetic_share'}, set()),
     ('pspnet-featsyn-share50_r18_1xb8-1k_camvid-256x256.py',
@@ -40,8 +40,7 @@ def diff(a, b):
 ])
 def test_ablation_changes_one_thing(name, synthesizer_keys, model_keys):
     base, ablation = load(MAIN), load(name)
-    assert diff(synthesizer(base),
-                synthesizer(ablation)) == synthesizer_keys
+    assert diff(synthesizer(base), synthesizer(ablation)) == synthesizer_keys
     assert diff(
         model_without_synthesizer(base),
         model_without_synthesizer(ablation)) == model_keys
@@ -91,7 +90,7 @@ def test_gpu_pair_and_its_generator_fit_the_d8_segmentor():
     segmentor = MODELS.build(featsyn.model).eval()
     import torch
     with torch.no_grad():
-        real = forward_to_stage(segmentor.backbone,
-                                torch.zeros(1, 3, 64, 96), 2)
+        real = forward_to_stage(segmentor.backbone, torch.zeros(1, 3, 64, 96),
+                                2)
         fake = generator(torch.zeros(1, 64, 96, dtype=torch.long))
     assert fake.shape == real.shape

@@ -61,8 +61,8 @@ def main() -> None:
             f'The checkpoint `{args.checkpoint}` does not exist.',
             fix='pass the .pth file written by tools/train.py (e.g. '
             'work_dirs/<config>/iter_1000.pth).')
-    if args.out is not None and osp.exists(args.out) and not osp.isdir(
-            args.out):
+    if args.out is not None and osp.exists(
+            args.out) and not osp.isdir(args.out):
         raise DataError(
             f'--out `{args.out}` is a file; the predicted label maps go '
             'into a folder.',

@@ -21,8 +21,7 @@ optim_wrapper = dict(
     segmentor=dict(
         modules=['backbone', 'decode_head', 'auxiliary_head'],
         type='OptimWrapper',
-        optimizer=dict(
-            type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0005),
+        optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0005),
         clip_grad=None),
     discriminator=dict(
         type='OptimWrapper',

@@ -10,8 +10,7 @@ crop_size = (256, 256)
 model = dict(
     num_classes=num_classes,
     decode_head=dict(
-        num_classes=num_classes,
-        loss_decode=dict(num_classes=num_classes)))
+        num_classes=num_classes, loss_decode=dict(num_classes=num_classes)))
 train_pipeline = [
     dict(type='LoadCheckedImage'),
     dict(type='LoadCheckedAnnotations'),

@@ -11,8 +11,7 @@ model = dict(
     data_preprocessor=dict(size=crop_size),
     num_classes=num_classes,
     decode_head=dict(
-        num_classes=num_classes,
-        loss_decode=dict(num_classes=num_classes)))
+        num_classes=num_classes, loss_decode=dict(num_classes=num_classes)))
 train_pipeline = [
     dict(type='LoadCheckedImage'),
     dict(type='LoadCheckedAnnotations', num_classes=num_classes),

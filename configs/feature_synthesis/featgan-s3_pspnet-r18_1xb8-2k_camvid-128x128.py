@@ -71,8 +71,7 @@ score_pipeline = [
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='PackSegInputs')
 ]
-train_dataloader = dict(
-    batch_size=8, dataset=dict(pipeline=train_pipeline))
+train_dataloader = dict(batch_size=8, dataset=dict(pipeline=train_pipeline))
 score_dataloader = dict(
     batch_size=8,
     num_workers=2,

@@ -7,5 +7,4 @@ generator_checkpoint = 'work_dirs/featgan-s2_pspnet-r18_1xb8-2k_camvid-128x128/i
 model = dict(
     stage_index=1,
     synthesizer=dict(
-        generator=generator_config,
-        generator_checkpoint=generator_checkpoint))
+        generator=generator_config, generator_checkpoint=generator_checkpoint))

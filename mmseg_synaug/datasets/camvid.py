@@ -40,10 +40,9 @@ class CamVidDataset(BaseSegDataset):
     METAINFO = dict(
         classes=('Sky', 'Building', 'Pole', 'Road', 'Pavement', 'Tree',
                  'SignSymbol', 'Fence', 'Car', 'Pedestrian', 'Bicyclist'),
-        palette=[[128, 128, 128], [128, 0, 0], [192, 192, 128],
-                 [128, 64, 128], [60, 40, 222], [128, 128, 0],
-                 [192, 128, 128], [64, 64, 128], [64, 0, 128], [64, 64, 0],
-                 [0, 128, 192]])
+        palette=[[128, 128, 128], [128, 0, 0], [192, 192, 128], [128, 64, 128],
+                 [60, 40, 222], [128, 128, 0], [192, 128, 128], [64, 64, 128],
+                 [64, 0, 128], [64, 64, 0], [0, 128, 192]])
     #: Label value of unlabelled pixels in the CamVid label maps.
     VOID_LABEL = 11
 
@@ -77,7 +76,8 @@ class CamVidDataset(BaseSegDataset):
         """
         data_list = super().load_data_list()
         check_not_empty(data_list, self.data_prefix['img_path'],
-                        self.img_suffix, type(self).__name__)
+                        self.img_suffix,
+                        type(self).__name__)
         for data_info in data_list:
             if not osp.isfile(data_info['seg_map_path']):
                 raise DataError(

@@ -52,8 +52,9 @@ class FASSEGDataset(BaseSegDataset):
                  **kwargs) -> None:
         self.check_labels = check_labels
         if split not in ('train', 'test'):
-            raise DataError(f'FASSEG split `{split}` does not exist.',
-                            fix="Use split='train' or split='test'.")
+            raise DataError(
+                f'FASSEG split `{split}` does not exist.',
+                fix="Use split='train' or split='test'.")
         if label_quality not in ('fine', 'coarse'):
             raise DataError(
                 f'FASSEG label_quality `{label_quality}` does not exist.',
@@ -83,7 +84,8 @@ class FASSEGDataset(BaseSegDataset):
         """
         data_list = super().load_data_list()
         check_not_empty(data_list, self.data_prefix['img_path'],
-                        self.img_suffix, type(self).__name__)
+                        self.img_suffix,
+                        type(self).__name__)
         coarse_dir = osp.join(self.data_root, 'coarse', self.split)
         for data_info in data_list:
             name = osp.basename(data_info['seg_map_path'])

@@ -9,7 +9,6 @@ from mmseg.registry import DATASETS
 
 from ..utils import DataError
 
-
 _SYNTHESIZE_FIX = (
     'Write the synthetic set with `python tools/synthesize.py GEN_CONFIG '
     'GEN.pth DATASET_CONFIG --out DIR --num N --mode multi` (see its '
@@ -116,8 +115,8 @@ class SyntheticMixDataset:
             self.num_real = len(self.real)
             self.num_synthetic = round(self.num_real * r / (1 - r))
         if self.num_synthetic and not len(self.synthetic):
-            raise DataError('The synthetic dataset is empty.',
-                            fix=_SYNTHESIZE_FIX)
+            raise DataError(
+                'The synthetic dataset is empty.', fix=_SYNTHESIZE_FIX)
         self._fully_initialized = True
 
     def __len__(self) -> int:
@@ -144,8 +143,7 @@ class SyntheticMixDataset:
         else:
             data = self.real[idx]
         data_sample = data.get('data_samples') if isinstance(data,
-                                                              dict) else None
+                                                             dict) else None
         if data_sample is not None:
-            data_sample.set_metainfo(
-                dict(is_synthetic=self.is_synthetic(idx)))
+            data_sample.set_metainfo(dict(is_synthetic=self.is_synthetic(idx)))
         return data

@@ -23,7 +23,6 @@ import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 from mmengine.utils import import_modules_from_strings
 from tqdm import tqdm
 

@@ -8,5 +8,6 @@ from .errors import DEBUG_ENV, DataError, run_tool
 __all__ = [
     'CHECKPOINT_SAFE_GLOBALS', 'register_checkpoint_safe_globals',
     'DATA_ROOT_ENV', 'data_root_candidates', 'resolve_data_root', 'DataError',
-    'setup_cpu_distributed', 'setup_distributed', 'merge_cfg_options', 'run_tool', 'DEBUG_ENV'
+    'setup_cpu_distributed', 'setup_distributed', 'merge_cfg_options',
+    'run_tool', 'DEBUG_ENV'
 ]

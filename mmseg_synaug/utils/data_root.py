@@ -18,7 +18,6 @@ DATA_ROOT_ENV = 'SYNAUG_DATA_ROOT'
 #: The repository checkout this package was imported from.
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-
 #: (dataset, root) pairs already logged by this process.
 _LOGGED: Set[Tuple[str, str]] = set()
 
@@ -46,8 +45,8 @@ def data_root_candidates(dataset_dir: str) -> List[Tuple[str, str]]:
     candidates = []
     env_root = os.environ.get(DATA_ROOT_ENV)
     if env_root:
-        candidates.append(
-            (osp.join(env_root, dataset_dir), f'${DATA_ROOT_ENV}'))
+        candidates.append((osp.join(env_root,
+                                    dataset_dir), f'${DATA_ROOT_ENV}'))
     candidates.append((str(REPO_ROOT / 'data' / dataset_dir), 'data/'))
     candidates.append((str(REPO_ROOT.parent / 'shared' / 'data' / dataset_dir),
                        '../shared/data/'))
@@ -94,7 +93,8 @@ def resolve_data_root(dataset_dir: str,
             raise DataError(
                 f'The {dataset_dir} data root `{data_root}` given in the '
                 f'config lacks the folders {lacking} (expected '
-                f'{list(required)}).', fix=fix + '.')
+                f'{list(required)}).',
+                fix=fix + '.')
         return _log_choice(dataset_dir, data_root, 'from the config')
     candidates = data_root_candidates(dataset_dir)
     for path, origin in candidates:
@@ -104,7 +104,8 @@ def resolve_data_root(dataset_dir: str,
             raise DataError(
                 f'{origin} points at `{path}`, which does not hold the '
                 f'{dataset_dir} dataset (expected the folders '
-                f'{list(required)}).', fix=fix + '.')
+                f'{list(required)}).',
+                fix=fix + '.')
     tried = ', '.join(f'{path} ({origin})' for path, origin in candidates)
     raise DataError(
         f'The {dataset_dir} dataset was not found. Looked in: {tried}.',

@@ -24,7 +24,6 @@ from .config_options import merge_cfg_options
 from .dist import setup_distributed
 from .errors import DataError
 
-
 #: What tools/train.py trains.
 TRAIN_DESCRIPTION = ('Train a model (segmentor, Pix2PixHD, feature '
                      'generator) from a config')
@@ -168,7 +167,8 @@ def load_train_config(args: argparse.Namespace) -> Config:
 
     Sets the launcher, ``--cfg-options`` (checked), the work dir (default
     ``work_dirs/<config name>``), AMP, the resume mode, and prepares
-    distributed runs: the DDP wrapper chosen from the model, gloo on CPU-only machines (:func:`setup_distributed`).
+    distributed runs: the DDP wrapper chosen from the model, gloo on
+    CPU-only machines (:func:`setup_distributed`).
 
     Args:
         args (argparse.Namespace): From :func:`parse_train_args`.

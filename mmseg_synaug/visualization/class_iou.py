@@ -27,9 +27,12 @@ def class_pixel_frequency(dataset, num_classes: int) -> np.ndarray:
     return counts / counts.sum()
 
 
-def plot_frequency_vs_iou(frequency: Sequence[float], iou: Sequence[float],
-                          classes: Sequence[str], palette: Sequence,
-                          out_file: str, title: str = '') -> None:
+def plot_frequency_vs_iou(frequency: Sequence[float],
+                          iou: Sequence[float],
+                          classes: Sequence[str],
+                          palette: Sequence,
+                          out_file: str,
+                          title: str = '') -> None:
     """Scatter each class's pixel share (log scale) against its IoU.
 
     Args:
@@ -42,10 +45,17 @@ def plot_frequency_vs_iou(frequency: Sequence[float], iou: Sequence[float],
     """
     fig, ax = plt.subplots(figsize=(7, 5))
     for share, score, name, colour in zip(frequency, iou, classes, palette):
-        ax.scatter(share * 100, score, s=60,
-                   color=np.asarray(colour) / 255, edgecolors='black')
-        ax.annotate(name, (share * 100, score), textcoords='offset points',
-                    xytext=(5, 4), fontsize=9)
+        ax.scatter(
+            share * 100,
+            score,
+            s=60,
+            color=np.asarray(colour) / 255,
+            edgecolors='black')
+        ax.annotate(
+            name, (share * 100, score),
+            textcoords='offset points',
+            xytext=(5, 4),
+            fontsize=9)
     ax.set_xscale('log')
     ax.set_xlabel('pixel share in the training labels (%, log scale)')
     ax.set_ylabel('IoU on val (%)')

@@ -6,9 +6,11 @@ import numpy as np
 __all__ = ['colorize']
 
 
-def colorize(label: np.ndarray,
-             palette: Sequence[Sequence[int]],
-             ignore_color: Sequence[int] = (0, 0, 0)) -> np.ndarray:
+def colorize(
+    label: np.ndarray,
+    palette: Sequence[Sequence[int]],
+    ignore_color: Sequence[int] = (0, 0, 0)
+) -> np.ndarray:
     """Paint an index map with a palette.
 
     Args:

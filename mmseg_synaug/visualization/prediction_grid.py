@@ -10,8 +10,7 @@ import numpy as np  # noqa: E402
 from .palette import colorize  # noqa: E402
 
 
-def draw_prediction_grid(rows: List[Tuple[np.ndarray, np.ndarray,
-                                          np.ndarray]],
+def draw_prediction_grid(rows: List[Tuple[np.ndarray, np.ndarray, np.ndarray]],
                          palette: Sequence,
                          out_file: str,
                          titles: Sequence[str] = ()) -> None:
@@ -27,14 +26,13 @@ def draw_prediction_grid(rows: List[Tuple[np.ndarray, np.ndarray,
     fig, axes = plt.subplots(
         len(rows), 3, figsize=(12, 3.2 * len(rows)), squeeze=False)
     for i, (image, gt, pred) in enumerate(rows):
-        for ax, picture, name in zip(
-                axes[i], (image, colorize(gt, palette),
-                          colorize(pred, palette)),
-            ('image', 'ground truth', 'prediction')):
+        pictures = (image, colorize(gt, palette), colorize(pred, palette))
+        names = ('image', 'ground truth', 'prediction')
+        for ax, picture, name in zip(axes[i], pictures, names):
             ax.imshow(picture)
             ax.set_axis_off()
-            ax.set_title(f'{titles[i]}: {name}' if titles else name,
-                         fontsize=9)
+            ax.set_title(
+                f'{titles[i]}: {name}' if titles else name, fontsize=9)
     fig.tight_layout()
     fig.savefig(out_file, dpi=100)
     plt.close(fig)

@@ -68,12 +68,12 @@ def plot_training_curves(work_dir: str, out_file: str) -> None:
             label='train pixel acc (crops)')
     if val:
         steps = [r['step'] for r in val]
-        axes[1].plot(steps, [r['aAcc'] for r in val], 'o-',
-                     label='val pixel acc')
+        axes[1].plot(
+            steps, [r['aAcc'] for r in val], 'o-', label='val pixel acc')
         axes[2].plot(steps, [r['mIoU'] for r in val], 'o-', label='val mIoU')
         if 'mAcc' in val[0]:
-            axes[2].plot(steps, [r['mAcc'] for r in val], 's--',
-                         label='val class acc')
+            axes[2].plot(
+                steps, [r['mAcc'] for r in val], 's--', label='val class acc')
     axes[1].set_title('accuracy (%)')
     axes[2].set_title('mIoU (%)')
     for ax in axes:

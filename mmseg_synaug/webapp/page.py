@@ -71,7 +71,8 @@ _PAGE = """<!DOCTYPE html>
 </html>
 """
 
-_SYNTHESIZE_FORM = """<form id="synthesize-form" action="/synthesize" method="post"
+_SYNTHESIZE_FORM = """\
+<form id="synthesize-form" action="/synthesize" method="post"
       enctype="multipart/form-data">
 <input type="file" id="label-input" name="label" accept="image/png">
 <button type="submit" id="synthesize-button">Synthesize</button>

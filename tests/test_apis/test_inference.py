@@ -9,6 +9,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner.checkpoint import save_checkpoint
 from PIL import Image
+from tiny_generator import trained_tiny_generator
 
 from conftest import REPO_ROOT
 from mmseg_synaug.apis import (LabelToImageGenerator, as_label_to_image,
@@ -17,7 +18,6 @@ from mmseg_synaug.apis import (LabelToImageGenerator, as_label_to_image,
                                init_segmentor, strip_annotation_loaders)
 from mmseg_synaug.datasets import CamVidDataset
 from mmseg_synaug.utils.checkpoint import CheckpointMismatchError
-from tiny_generator import trained_tiny_generator
 
 CONFIG = REPO_ROOT / 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py'
 UNET_CONFIG = REPO_ROOT / 'configs/unet/' \

@@ -51,8 +51,9 @@ def jpeg_copy(camvid_root, root, names):
         (root / sub).mkdir(parents=True)
     for name in names:
         image = cv2.imread(f'{camvid_root}/train/{name}')
-        cv2.imwrite(str(root / 'train' / name.replace('.png', '.jpg')),
-                    image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+        cv2.imwrite(
+            str(root / 'train' / name.replace('.png', '.jpg')), image,
+            [cv2.IMWRITE_JPEG_QUALITY, 90])
         shutil.copy(f'{camvid_root}/trainannot/{name}',
                     root / 'trainannot' / name)
     return root
@@ -83,8 +84,7 @@ def test_jpeg_images_with_img_suffix(camvid_root, tmp_path):
     np.testing.assert_array_equal(label == 255, raw == 11)
 
 
-def test_png_suffix_on_a_jpeg_folder_says_which_suffix(camvid_root,
-                                                       tmp_path):
+def test_png_suffix_on_a_jpeg_folder_says_which_suffix(camvid_root, tmp_path):
     root = jpeg_copy(camvid_root, tmp_path / 'camvid_jpg', NAMES[:1])
     with pytest.raises(DataError) as error:
         CamVidDataset(data_root=str(root))
@@ -96,8 +96,8 @@ def test_png_suffix_on_a_jpeg_folder_says_which_suffix(camvid_root,
 def test_bad_label_found_when_built(camvid_root, tmp_path):
     """Label maps are decoded at build: a bad value fails there."""
     root = jpeg_copy(camvid_root, tmp_path / 'camvid_jpg', NAMES)
-    label = cv2.imread(str(root / 'trainannot' / NAMES[2]),
-                       cv2.IMREAD_UNCHANGED)
+    label = cv2.imread(
+        str(root / 'trainannot' / NAMES[2]), cv2.IMREAD_UNCHANGED)
     label[0, 0] = 40
     cv2.imwrite(str(root / 'trainannot' / NAMES[2]), label)
     with pytest.raises(DataError, match=r'0001TP_006750.png.*\[40\]'):
@@ -114,8 +114,8 @@ def test_bad_label_found_when_built(camvid_root, tmp_path):
 
 def test_label_of_another_size_found_when_built(camvid_root, tmp_path):
     root = jpeg_copy(camvid_root, tmp_path / 'camvid_jpg', NAMES[:2])
-    label = cv2.imread(str(root / 'trainannot' / NAMES[0]),
-                       cv2.IMREAD_UNCHANGED)
+    label = cv2.imread(
+        str(root / 'trainannot' / NAMES[0]), cv2.IMREAD_UNCHANGED)
     cv2.imwrite(str(root / 'trainannot' / NAMES[0]), label[:100])
     with pytest.raises(DataError, match='480x100 .* image is 480x360'):
         CamVidDataset(data_root=str(root), img_suffix='.jpg')

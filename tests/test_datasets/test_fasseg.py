@@ -55,8 +55,7 @@ def test_jpeg_images_with_img_suffix(fasseg_root, tmp_path):
         (tmp_path / sub / 'train').mkdir(parents=True)
     for name in ('1.png', '2.png'):
         image = cv2.imread(f'{fasseg_root}/images/train/{name}')
-        cv2.imwrite(str(tmp_path / 'images/train' / name[:-4]) + '.jpg',
-                    image)
+        cv2.imwrite(str(tmp_path / 'images/train' / name[:-4]) + '.jpg', image)
         for sub in ('coarse', 'fine'):
             shutil.copy(f'{fasseg_root}/{sub}/train/{name}',
                         tmp_path / sub / 'train' / name)

@@ -22,18 +22,20 @@ def camvid(root, split, n):
         pipeline=PACK)
 
 
-@pytest.mark.parametrize('ratio,n_real,real,synthetic', [
-    (0.5, 10, 10, 10), (0.3, 14, 14, 6), (0.7, 6, 6, 14), (1.0, 10, 0, 5),
-    (0.0, 10, 10, 0)
-])
+@pytest.mark.parametrize('ratio,n_real,real,synthetic', [(0.5, 10, 10, 10),
+                                                         (0.3, 14, 14, 6),
+                                                         (0.7, 6, 6, 14),
+                                                         (1.0, 10, 0, 5),
+                                                         (0.0, 10, 10, 0)])
 def test_share_of_synthetic_samples(camvid_root, ratio, n_real, real,
                                     synthetic):
     dataset = SyntheticMixDataset(
         real=camvid(camvid_root, 'train', n_real),
         synthetic=camvid(camvid_root, 'val', 5),
         synthetic_ratio=ratio)
-    flags = [dataset.get_data_info(i)['is_synthetic']
-             for i in range(len(dataset))]
+    flags = [
+        dataset.get_data_info(i)['is_synthetic'] for i in range(len(dataset))
+    ]
     assert flags.count(False) == real and flags.count(True) == synthetic
     if synthetic:
         # cycling through the smaller synthetic set
@@ -79,8 +81,10 @@ train_dataloader = dict(dataset=dict(
                    pipeline={{{{_base_.train_pipeline}}}}),
     synthetic_ratio=0.5))
 """)
-    result = run_tool(['tools/train.py', str(config), '--work-dir',
-                       str(tmp_path / 'work')])
+    result = run_tool(
+        ['tools/train.py',
+         str(config), '--work-dir',
+         str(tmp_path / 'work')])
     assert 'Iter(train) [2/2]' in result.stdout
     last = result.stdout.split('Iter(train) [2/2]')[1]
     assert np.isfinite(float(last.split('loss: ')[1].split()[0]))

@@ -18,11 +18,11 @@ import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, sync_playwright
+from tiny_generator import trained_tiny_generator
 
 from conftest import REPO_ROOT
 from mmseg_synaug.apis import init_generator
 from mmseg_synaug.datasets import CamVidDataset
-from tiny_generator import trained_tiny_generator
 
 CONFIG = REPO_ROOT / 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py'
 CLASSES = list(CamVidDataset.METAINFO['classes'])

@@ -3,9 +3,9 @@ import numpy as np
 import torch
 from mmseg.apis import init_model
 
+from feature_synthesis_helpers import PSPNET, camvid_patches
 from mmseg_synaug.evaluation import FeatureScore, segmentation_scores
 from mmseg_synaug.models import SegFeatureDataPreProcessor
-from feature_synthesis_helpers import PSPNET, camvid_patches
 
 
 def counts(pred, label, num_classes, ignore=255):

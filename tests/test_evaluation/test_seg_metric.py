@@ -32,8 +32,7 @@ def test_scores_by_hand():
     assert scores['aAcc'] == pytest.approx(round(5 / 8 * 100, 2))
     assert scores['mIoU'] == pytest.approx(round(iou.mean() * 100, 2))
     assert scores['mAcc'] == pytest.approx(round(acc.mean() * 100, 2))
-    assert scores['fwIoU'] == pytest.approx(round((freq * iou).sum() * 100,
-                                                  2))
+    assert scores['fwIoU'] == pytest.approx(round((freq * iou).sum() * 100, 2))
     assert scores['IoU.b'] == 50.0 and scores['Acc.a'] == 75.0
 
 

@@ -14,8 +14,9 @@ WIDTHS = (8, 16, 16)
 @pytest.mark.parametrize('size', [(64, 64), (75, 100), (33, 47)])
 @pytest.mark.parametrize('dilated', [False, True])
 def test_layout_encoder_matches_every_resnet_stage(size, dilated):
-    strides, dilations = ((1, 2, 1, 1), (1, 1, 2, 4)) if dilated else (
-        (1, 2, 2, 2), (1, 1, 1, 1))
+    strides, dilations = ((1, 2, 1, 1),
+                          (1, 1, 2, 4)) if dilated else ((1, 2, 2, 2), (1, 1,
+                                                                        1, 1))
     backbone = MODELS.build(
         dict(
             type='ResNetV1c',
@@ -100,10 +101,13 @@ def test_bicyclegan_train_step_on_real_patches(camvid_root,
     model.train()
     adam = dict(optimizer=dict(type='Adam', lr=1e-3))
     optim = MultiOptimWrapperConstructor(
-        dict(generator=adam, encoder=adam, discriminator=adam))(model)
+        dict(generator=adam, encoder=adam, discriminator=adam))(
+            model)
     before = {
-        name: {k: v.clone()
-               for k, v in getattr(model, name).state_dict().items()}
+        name: {
+            k: v.clone()
+            for k, v in getattr(model, name).state_dict().items()
+        }
         for name in ('generator', 'encoder', 'discriminator')
     }
     model.data_preprocessor.load_segmentor()
@@ -118,9 +122,7 @@ def test_bicyclegan_train_step_on_real_patches(camvid_root,
         assert torch.isfinite(torch.as_tensor(log_vars[key])), key
     for name, state in before.items():
         params = dict(getattr(model, name).named_parameters())
-        changed = [
-            k for k in params if not torch.equal(params[k], state[k])
-        ]
+        changed = [k for k in params if not torch.equal(params[k], state[k])]
         assert changed, f'{name} did not change'
     # The frozen segmentor: no parameter and no BN statistic moved.
     for k, v in model.data_preprocessor.segmentor.state_dict().items():

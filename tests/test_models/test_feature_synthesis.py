@@ -31,15 +31,14 @@ def test_synthetic_samples_are_added_at_the_exact_share(share, batch_size):
         real += batch_size
         # Within one sample of the share at every iteration.
         assert 0 <= share * (real + synthetic) - synthetic < 1
-    assert synthesizer.realised_share == pytest.approx(
-        synthetic / (real + synthetic))
+    assert synthesizer.realised_share == pytest.approx(synthetic /
+                                                       (real + synthetic))
     # Over a whole number of periods the share is exact.
     period = Fraction(str(share)) / (1 - Fraction(str(share)))
     iters = period.denominator
     fresh = FeatureSynthesizer(GENERATOR, synthetic_share=share)
     total = sum(fresh.num_synthetic(batch_size) for _ in range(iters))
-    assert Fraction(total, total + iters * batch_size) == Fraction(
-        str(share))
+    assert Fraction(total, total + iters * batch_size) == Fraction(str(share))
 
 
 def _count_synthetic_per_rank(rank, world, port, out):
@@ -47,8 +46,7 @@ def _count_synthetic_per_rank(rank, world, port, out):
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
     dist.init_process_group('gloo', rank=rank, world_size=world)
     synthesizer = FeatureSynthesizer(GENERATOR, synthetic_share=0.3)
-    counts = torch.tensor(
-        [synthesizer.num_synthetic(3) for _ in range(14)])
+    counts = torch.tensor([synthesizer.num_synthetic(3) for _ in range(14)])
     gathered = [torch.zeros_like(counts) for _ in range(world)]
     dist.all_gather(gathered, counts)
     if rank == 0:
@@ -59,8 +57,7 @@ def _count_synthetic_per_rank(rank, world, port, out):
     dist.destroy_process_group()
 
 
-def test_share_is_exact_over_the_global_batch_of_several_processes(
-        tmp_path):
+def test_share_is_exact_over_the_global_batch_of_several_processes(tmp_path):
     """Two real processes (gloo), batch 3 each: global counts, one rule."""
     out = str(tmp_path / 'counts.pt')
     port = 29500 + os.getpid() % 1000
@@ -153,8 +150,7 @@ def test_synthetic_loss_reduces_as_the_loss_module_does():
         torch.testing.assert_close(per_sample[i], one)
 
 
-def test_the_synthetic_path_reads_nothing_back_to_the_host(
-        batch, monkeypatch):
+def test_the_synthetic_path_reads_nothing_back_to_the_host(batch, monkeypatch):
     """No .item(), .tolist(), bool() or .cpu() of a tensor: no host sync."""
     model = featsyn_segmentor(dict(ohnm_interval=1, ohnm_topk=2))
     model.train()

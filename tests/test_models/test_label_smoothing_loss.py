@@ -104,8 +104,9 @@ def test_class_weighted_mean_with_real_and_synthetic_samples(batch):
     kwargs = dict(epsilon=0.2, class_weight=weights.tolist())
     mean = LabelSmoothingLoss(**kwargs)(
         logits, label, is_synthetic=is_synthetic)
-    per_pixel = LabelSmoothingLoss(reduction='none', **kwargs)(
-        logits, label, is_synthetic=is_synthetic)
+    per_pixel = LabelSmoothingLoss(
+        reduction='none', **kwargs)(
+            logits, label, is_synthetic=is_synthetic)
     valid = label != 255
     denominator = weights[label.clamp(max=4)][valid].sum()
     torch.testing.assert_close(mean, per_pixel.sum() / denominator)
@@ -121,11 +122,9 @@ def test_real_samples_get_plain_cross_entropy(batch):
     loss = LabelSmoothingLoss(epsilon=0.4, reduction='none')
     is_synthetic = torch.tensor([True, False, True])
     per_pixel = loss(logits, label, is_synthetic=is_synthetic)
-    plain = F.cross_entropy(logits, label, ignore_index=255,
-                            reduction='none')
+    plain = F.cross_entropy(logits, label, ignore_index=255, reduction='none')
     smoothed = F.cross_entropy(
-        logits, label, ignore_index=255, label_smoothing=0.4,
-        reduction='none')
+        logits, label, ignore_index=255, label_smoothing=0.4, reduction='none')
     torch.testing.assert_close(per_pixel[1], plain[1])
     torch.testing.assert_close(per_pixel[0], smoothed[0])
     torch.testing.assert_close(per_pixel[2], smoothed[2])

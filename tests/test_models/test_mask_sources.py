@@ -67,8 +67,8 @@ def test_dataset_and_folder_sources_bank_real_masks(camvid_root, tmp_path):
     folder.prepare()
     drawn = folder.sample(20, torch.zeros(1, 16, 16))
     for mask in drawn:  # a crop of a, or of b padded on the right
-        assert (mask == 3).all() or ((mask[:, :10] == 5).all()
-                                     and (mask[:, 10:] == 255).all())
+        assert (mask == 3).all() or ((mask[:, :10] == 5).all() and
+                                     (mask[:, 10:] == 255).all())
     with pytest.raises(DataError, match='No `\\*.png` label maps'):
         FolderMaskSource(str(tmp_path / 'empty')).prepare()
 

@@ -30,8 +30,7 @@ def test_odd_sizes_come_back_exactly():
     encoder, head = build()
     x = torch.randn(2, 3, 45, 61)
     features = encoder(x)
-    assert [tuple(s) for s in features.sizes] == [(45, 61), (22, 30),
-                                                 (11, 15)]
+    assert [tuple(s) for s in features.sizes] == [(45, 61), (22, 30), (11, 15)]
     assert features.features[-1].shape == (2, 16, 5, 7)
     assert head(features).shape == (2, 5, 45, 61)
 
@@ -42,8 +41,12 @@ def test_unpooling_puts_values_where_they_were_pooled_from():
     x = torch.randn(1, 3, 32, 32)
     stage_input = encoder.stages[0](x)
     features = encoder(x)
-    restored = F.max_unpool2d(features.features[0], features.indices[0], 2,
-                              2, output_size=features.sizes[0])
+    restored = F.max_unpool2d(
+        features.features[0],
+        features.indices[0],
+        2,
+        2,
+        output_size=features.sizes[0])
     pooled, index = features.features[0], features.indices[0]
     # the indices point at each window's maximum in the stage's input ...
     torch.testing.assert_close(
@@ -52,11 +55,12 @@ def test_unpooling_puts_values_where_they_were_pooled_from():
     # ... and unpooling puts each value back there, zeros elsewhere
     torch.testing.assert_close(
         restored.flatten(2).gather(2, index.flatten(2)), pooled.flatten(2))
-    assert restored.sum().item() == pytest.approx(pooled.sum().item(),
-                                                  rel=1e-5)
+    assert restored.sum().item() == pytest.approx(
+        pooled.sum().item(), rel=1e-5)
 
 
 def test_mobilenet_variant_is_lighter():
+
     def count(modules):
         return sum(p.numel() for m in modules for p in m.parameters())
 
@@ -95,8 +99,9 @@ def test_training_step_on_real_camvid(camvid_root, config):
     # cross-entropy of an untrained 11-class model is near log(11)
     assert 1.0 < loss.item() < 5.0
     first_conv = model.backbone.stages[0][0]
-    weight = (first_conv.conv.weight if hasattr(first_conv, 'conv') else
-              first_conv.depthwise_conv.conv.weight)
+    weight = (
+        first_conv.conv.weight if hasattr(first_conv, 'conv') else
+        first_conv.depthwise_conv.conv.weight)
     assert weight.grad is not None and weight.grad.abs().sum() > 0
     model.eval()
     with torch.no_grad():

@@ -43,9 +43,10 @@ def test_image_synthesis_chain(camvid_root, tmp_path, monkeypatch):
                       'pspnet-copypaste-multi'):
         assert f'| `{algorithm}_r18_1xb8-1k_camvid-256x256` |' in report
     # Each mix trained on its own synthetic folder, not the default one.
-    dumped = (tmp_path / 'work/segmentors' /
-              'pspnet-copypaste-multi_r18_1xb8-1k_camvid-256x256/seed0' /
-              'pspnet-copypaste-multi_r18_1xb8-1k_camvid-256x256.py')
+    dumped = (
+        tmp_path / 'work/segmentors' /
+        'pspnet-copypaste-multi_r18_1xb8-1k_camvid-256x256/seed0' /
+        'pspnet-copypaste-multi_r18_1xb8-1k_camvid-256x256.py')
     assert str(tmp_path / 'synthetic/camvid_multi_copypaste') in \
         dumped.read_text()
 

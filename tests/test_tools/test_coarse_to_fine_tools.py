@@ -58,9 +58,7 @@ def trained(fasseg_root, tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp('c2f')
     config = tiny_config(tmp_path, REFINER, 3, 3)
     work_dir = tmp_path / 'work'
-    train = run_tool(
-        ['tools/train.py', config, '--work-dir',
-         str(work_dir)])
+    train = run_tool(['tools/train.py', config, '--work-dir', str(work_dir)])
     test = run_tool([
         'tools/test.py', config,
         str(work_dir / 'iter_3.pth'), '--work-dir',
@@ -166,16 +164,20 @@ def test_refine_labels_errors_name_the_file_and_the_fix(
     missing = tmp_path / 'missing'
     copy_pairs(fasseg_root, missing)
     (missing / 'coarse' / '10.png').unlink()
-    with pytest.raises(DataError, match=r'10.png` has no coarse label map'
-                       r'.*Fix: Add the coarse map'):
+    with pytest.raises(
+            DataError,
+            match=r'10.png` has no coarse label map'
+            r'.*Fix: Add the coarse map'):
         refine(monkeypatch, capsys, config, checkpoint, missing)
 
     mismatched = tmp_path / 'mismatched'
     copy_pairs(fasseg_root, mismatched)
     coarse = Image.open(mismatched / 'coarse' / '1.png')
     coarse.resize((100, 120)).save(mismatched / 'coarse' / '1.png')
-    with pytest.raises(DataError, match=r'1.png` is 100x120 \(WxH\) but its '
-                       r'image .* is \d+x512.*Fix: Resize'):
+    with pytest.raises(
+            DataError,
+            match=r'1.png` is 100x120 \(WxH\) but its '
+            r'image .* is \d+x512.*Fix: Resize'):
         refine(monkeypatch, capsys, config, checkpoint, mismatched)
 
     colour = tmp_path / 'colour'

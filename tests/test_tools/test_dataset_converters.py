@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmseg_synaug.datasets import CamVidDataset, FASSEGDataset
 from conftest import REPO_ROOT, run_tool
+from mmseg_synaug.datasets import CamVidDataset, FASSEGDataset
 
 
 def test_camvid_from_segnet_layout(camvid_root, tmp_path):
@@ -20,7 +20,8 @@ def test_camvid_from_segnet_layout(camvid_root, tmp_path):
     out = tmp_path / 'camvid'
     run_tool([
         str(REPO_ROOT / 'tools/dataset_converters/camvid.py'),
-        str(src), '-o', str(out)
+        str(src), '-o',
+        str(out)
     ])
     assert not (tmp_path / 'camvid.partial').exists()
     dataset = CamVidDataset(
@@ -39,12 +40,13 @@ def test_camvid_rejects_colour_labels(camvid_root, tmp_path):
         (src / sub).mkdir(parents=True)
     image = sorted((Path(camvid_root) / 'train').glob('*.png'))[0]
     shutil.copy(image, src / 'train' / image.name)
-    Image.fromarray(np.full((360, 480), 30, np.uint8)).save(
-        src / 'trainannot' / image.name)
+    Image.fromarray(np.full((360, 480), 30,
+                            np.uint8)).save(src / 'trainannot' / image.name)
     with pytest.raises(pytest.fail.Exception, match='32-class'):
         run_tool([
             str(REPO_ROOT / 'tools/dataset_converters/camvid.py'),
-            str(src), '-o', str(tmp_path / 'out')
+            str(src), '-o',
+            str(tmp_path / 'out')
         ])
     assert not (tmp_path / 'out').exists()
 
@@ -56,14 +58,14 @@ def test_fasseg_from_repository_layout(fasseg_root, tmp_path):
             for kind, sub in (('images', 'RGB'), (labels, 'Labels')):
                 (src / version / f'{folder}_{sub}').mkdir(parents=True)
                 for name in ('1', '2'):
-                    Image.open(Path(fasseg_root) / kind / split /
-                               f'{name}.png').save(
-                                   src / version / f'{folder}_{sub}' /
-                                   f'{name}.bmp')
+                    Image.open(
+                        Path(fasseg_root) / kind / split / f'{name}.png').save(
+                            src / version / f'{folder}_{sub}' / f'{name}.bmp')
     out = tmp_path / 'fasseg_frontal'
     run_tool([
         str(REPO_ROOT / 'tools/dataset_converters/fasseg.py'),
-        str(src), '-o', str(out)
+        str(src), '-o',
+        str(out)
     ])
     dataset = FASSEGDataset(split='test', data_root=str(out))
     assert len(dataset) == 2

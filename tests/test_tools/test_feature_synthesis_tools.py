@@ -55,8 +55,7 @@ def test_train_resume_and_score(tmp_path, camvid_root, segmentor_checkpoint):
     work_dir = tmp_path / 'work'
     trained = run_tool([
         'tools/train.py',
-        tiny_generator_config(tmp_path, 2, segmentor_checkpoint),
-        '--work-dir',
+        tiny_generator_config(tmp_path, 2, segmentor_checkpoint), '--work-dir',
         str(work_dir), '--cfg-options', 'default_hooks.checkpoint.interval=1'
     ])
     assert 'loss_z' in trained.stdout and 'loss_d' in trained.stdout

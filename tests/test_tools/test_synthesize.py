@@ -8,20 +8,21 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from failing_tool import run_failing_tool
 from mmagic.registry import MODELS
 from mmengine.config import Config
 from mmseg.registry import MODELS as SEG_MODELS
 
 from conftest import BASELINE, run_tool
-from failing_tool import run_failing_tool
-from pix2pixhd_tiny_config import tiny_generator_config
 from mmseg_synaug.datasets import CamVidDataset
 from mmseg_synaug.synthesis import (DatasetSynthesizer, class_distribution,
                                     load_filter_segmentor, load_generator)
+from pix2pixhd_tiny_config import tiny_generator_config
 
 # CamVid train pixel shares (../shared/data/README.md), class order.
-FREQUENCY = [.169, .233, .0098, .317, .045, .097, .0117, .0113, .059, .0064,
-             .0029]
+FREQUENCY = [
+    .169, .233, .0098, .317, .045, .097, .0117, .0113, .059, .0064, .0029
+]
 
 
 @pytest.fixture(scope='module')
@@ -55,8 +56,7 @@ train_dataloader = dict(dataset=dict(data_root='{camvid_root}', indices=12))
         generator=load_generator(gen_config, gen_ckpt, 'cpu'))
 
 
-def synthesize(setup, out, num=4, shard=0, num_shards=1, data=None,
-               **kwargs):
+def synthesize(setup, out, num=4, shard=0, num_shards=1, data=None, **kwargs):
     """Run the package's pipeline as tools/synthesize.py does."""
     if not kwargs.get('copy_paste'):
         kwargs.setdefault('generator', setup['generator'])
@@ -89,10 +89,11 @@ def test_writes_mmseg_dataset_and_manifest(first, capsys):
     for record in records:
         assert record['mode'] == 'multi' and record['kept']
         assert record['source'].endswith('.png') and record['run_seed'] == 3
-        assert record['added'] and all(
-            a['class_name'] and a['pixels'] > 0 for a in record['added'])
-        label = cv2.imread(str(out / 'labels' / (record['name'] + '.png')),
-                           cv2.IMREAD_UNCHANGED)
+        assert record['added'] and all(a['class_name'] and a['pixels'] > 0
+                                       for a in record['added'])
+        label = cv2.imread(
+            str(out / 'labels' / (record['name'] + '.png')),
+            cv2.IMREAD_UNCHANGED)
         assert record['class_pixels'] == np.bincount(
             label[label < 11], minlength=11).tolist()
     dataset = CamVidDataset(
@@ -122,8 +123,8 @@ def test_second_run_resumes_without_rewriting(first, setup, capsys):
 def test_interrupted_sample_is_redone(setup):
     out = setup['tmp'] / 'interrupted'
     synthesize(setup, out, num=2)
-    label_1 = cv2.imread(str(out / 'labels' / '000001.png'),
-                         cv2.IMREAD_UNCHANGED)
+    label_1 = cv2.imread(
+        str(out / 'labels' / '000001.png'), cv2.IMREAD_UNCHANGED)
     # as if killed after the image of sample 1, before its label/manifest
     lines = (out / 'manifest.jsonl').read_text().splitlines(True)
     (out / 'manifest.jsonl').write_text(''.join(lines[:1]))
@@ -132,18 +133,15 @@ def test_interrupted_sample_is_redone(setup):
     stats = synthesize(setup, out, num=2)
     assert stats['written'] == 1 and stats['skipped'] == 1
     assert [r['index'] for r in manifest(out)] == [0, 1]
-    redone = cv2.imread(str(out / 'labels' / '000001.png'),
-                        cv2.IMREAD_UNCHANGED)
+    redone = cv2.imread(
+        str(out / 'labels' / '000001.png'), cv2.IMREAD_UNCHANGED)
     np.testing.assert_array_equal(redone, label_1)  # same seed, same map
     assert not list(out.glob('*/.*.tmp.png'))
 
 
 def test_shards_split_the_work(first, setup):
     out = setup['tmp'] / 'shards'
-    stats = [
-        synthesize(setup, out, shard=i, num_shards=2)
-        for i in range(2)
-    ]
+    stats = [synthesize(setup, out, shard=i, num_shards=2) for i in range(2)]
     assert [s['written'] for s in stats] == [2, 2]
     records = manifest(out)
     assert [r['index'] for r in records] == [0, 2, 1, 3]
@@ -164,8 +162,7 @@ def test_copy_paste_same_labels_real_pixels(first, setup, camvid_root):
         name = record['name'] + '.png'
         np.testing.assert_array_equal(
             cv2.imread(str(out / 'labels' / name), cv2.IMREAD_UNCHANGED),
-            cv2.imread(str(first[0] / 'labels' / name),
-                       cv2.IMREAD_UNCHANGED))
+            cv2.imread(str(first[0] / 'labels' / name), cv2.IMREAD_UNCHANGED))
         image = cv2.imread(str(out / 'images' / name))
         source = cv2.imread(record['source'])
         # real pixels: mostly the source image, with pasted segments
@@ -194,15 +191,15 @@ def test_quality_filter(setup):
     torch.save(dict(meta={}, state_dict=segmentor.state_dict()), seg_ckpt)
     keep = setup['tmp'] / 'filter_keep'
     filter_segmentor = load_filter_segmentor(seg_config, seg_ckpt, 'cpu')
-    stats = synthesize(setup, keep, num=1, segmentor=filter_segmentor,
-                       min_agreement=0)
+    stats = synthesize(
+        setup, keep, num=1, segmentor=filter_segmentor, min_agreement=0)
     assert stats['written'] == 1
     for record in manifest(keep):
         assert 0 <= record['agreement'] <= 1 and record['kept']
         assert record['min_agreement'] == 0
     drop = setup['tmp'] / 'filter_drop'
-    stats = synthesize(setup, drop, num=2, segmentor=filter_segmentor,
-                       min_agreement=1.01)
+    stats = synthesize(
+        setup, drop, num=2, segmentor=filter_segmentor, min_agreement=1.01)
     assert stats['dropped'] == 2 and stats['written'] == 0
     assert not any(r['kept'] for r in manifest(drop))
     assert not list(drop.glob('*/*.png'))

@@ -11,9 +11,9 @@ import sys
 
 import cv2
 import pytest
+from failing_tool import run_failing_tool
 
 from conftest import REPO_ROOT, tiny_config
-from failing_tool import run_failing_tool
 
 NAMES = {
     'train': ['0001TP_006690.png', '0001TP_006720.png'],

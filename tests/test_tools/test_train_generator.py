@@ -10,9 +10,9 @@ from mmengine.config import Config
 from mmseg.registry import DATASETS
 
 from conftest import run_tool
-from pix2pixhd_tiny_config import CPU_CONFIG, tiny_generator_config
 from mmseg_synaug.synthesis import load_generator
 from mmseg_synaug.utils import DataError
+from pix2pixhd_tiny_config import CPU_CONFIG, tiny_generator_config
 
 
 @pytest.fixture(scope='module')
@@ -49,15 +49,15 @@ def test_resume_continues(generator_run):
     assert 'Iter(train) [3/3]' in resumed
     assert 'Iter(train) [1/3]' not in resumed
     assert (work_dir / 'iter_3.pth').is_file()
-    state = torch.load(work_dir / 'iter_3.pth', map_location='cpu',
-                       weights_only=True)
+    state = torch.load(
+        work_dir / 'iter_3.pth', map_location='cpu', weights_only=True)
     assert set(state['optimizer']) >= {'generator', 'discriminator'}
 
 
 def test_checkpoint_architecture_round_trip(generator_run):
     tmp_path, work_dir, config, _, _ = generator_run
-    state = torch.load(work_dir / 'iter_2.pth', map_location='cpu',
-                       weights_only=True)
+    state = torch.load(
+        work_dir / 'iter_2.pth', map_location='cpu', weights_only=True)
     record = bytes(state['state_dict']['_extra_state'].tolist())
     arch = json.loads(record)['pix2pixhd_arch']
     assert arch['num_classes'] == 11

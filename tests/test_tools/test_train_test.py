@@ -61,7 +61,9 @@ def test_checkpoint_loads_with_weights_only(trained):
         sys.executable, '-c', 'import sys, torch; '
         'torch.load(sys.argv[1], weights_only=True)',
         str(work_dir / 'iter_4.pth')
-    ], capture_output=True, text=True)
+    ],
+                           capture_output=True,
+                           text=True)
     assert probe.returncode != 0 and 'HistoryBuffer' in probe.stderr
 
 
@@ -108,6 +110,7 @@ def test_config_trains_with_mmseg_own_train_script(camvid_root, tmp_path):
         str(script),
         tiny_config(tmp_path, 1), '--work-dir',
         str(tmp_path / 'work')
-    ], cwd=tmp_path)
+    ],
+                      cwd=tmp_path)
     assert 'Iter(train) [1/1]' in result.stdout
     assert 'fwIoU: ' in result.stdout

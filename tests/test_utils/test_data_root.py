@@ -1,8 +1,9 @@
 """The documented data-root order and its errors."""
 import pytest
 
-from mmseg_synaug.utils import DATA_ROOT_ENV, DataError, resolve_data_root
+from mmseg_synaug.utils import DATA_ROOT_ENV, DataError
 from mmseg_synaug.utils import data_root as data_root_module
+from mmseg_synaug.utils import resolve_data_root
 
 
 @pytest.fixture
@@ -36,8 +37,8 @@ def test_order_config_env_repo_shared(fake_repo, tmp_path, monkeypatch):
 def test_wrong_explicit_root_is_an_error(fake_repo, tmp_path):
     make_dataset(fake_repo / 'data' / 'toy')
     with pytest.raises(DataError, match='lacks the folders') as error:
-        resolve_data_root('toy', str(tmp_path / 'nowhere'),
-                          required=('train', ))
+        resolve_data_root(
+            'toy', str(tmp_path / 'nowhere'), required=('train', ))
     assert 'nowhere' in str(error.value) and 'Fix:' in str(error.value)
 
 
@@ -50,8 +51,10 @@ def test_wrong_env_root_is_an_error(fake_repo, tmp_path, monkeypatch):
 
 def test_nothing_found_lists_the_places(fake_repo):
     with pytest.raises(DataError) as error:
-        resolve_data_root('toy', required=('train', ),
-                          converter='tools/dataset_converters/toy.py')
+        resolve_data_root(
+            'toy',
+            required=('train', ),
+            converter='tools/dataset_converters/toy.py')
     message = str(error.value)
     assert 'data/toy' in message and 'shared/data/toy' in message
     assert 'tools/dataset_converters/toy.py' in message

@@ -16,8 +16,9 @@ def test_single_wrapper():
 
 
 def test_each_wrapper_of_several_with_or_without_constructor():
-    for constructor in ({}, dict(constructor='AdversarialOptimWrapper'
-                                 'Constructor')):
+    for constructor in ({},
+                        dict(constructor='AdversarialOptimWrapper'
+                             'Constructor')):
         wrappers = dict(
             generator=dict(optimizer=dict(type='Adam')),
             discriminator=dict(
@@ -37,17 +38,17 @@ def test_cfg_options_refuse_keys_matching_nothing():
                 type='EncoderDecoder',
                 decode_head=dict(
                     type='PSPHead',
-                    loss_decode=dict(
-                        type='CrossEntropyLoss', loss_weight=1.0))),
+                    loss_decode=dict(type='CrossEntropyLoss',
+                                     loss_weight=1.0))),
             custom_hooks=[dict(type='Hook', interval=1)]))
     for key, match in (('trian_cfg.max_iters', 'did you mean train_cfg'),
                        ('train_cfg.max_iter', 'train_cfg.max_iters'),
                        ('model.decode_hed.loss_decode.loss_weight',
-                        'model.decode_head'),
-                       ('custom_hooks.3.interval', 'no `3`'),
+                        'model.decode_head'), ('custom_hooks.3.interval',
+                                               'no `3`'),
                        ('model.decode_head.loss_decode.loss_weigth',
-                        'loss_decode.loss_weight'),
-                       ('brand_new_key', 'no `brand_new_key`')):
+                        'loss_decode.loss_weight'), ('brand_new_key',
+                                                     'no `brand_new_key`')):
         with pytest.raises(DataError, match=match) as error:
             merge_cfg_options(cfg, {key: 4})
         assert f'`{key}`' in str(error.value) and 'Fix:' in str(error.value)

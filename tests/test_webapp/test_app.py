@@ -14,13 +14,13 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 import pytest
 from PIL import Image
+from tiny_generator import trained_tiny_generator
 
 from conftest import REPO_ROOT
 from mmseg_synaug.apis import (inference_segmentor, init_generator,
                                init_segmentor)
 from mmseg_synaug.datasets import CamVidDataset
 from mmseg_synaug.webapp import WebDemo, make_server
-from tiny_generator import trained_tiny_generator
 
 CONFIG = REPO_ROOT / 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py'
 CLASSES = CamVidDataset.METAINFO['classes']

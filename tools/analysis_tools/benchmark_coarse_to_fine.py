@@ -45,9 +45,12 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = osp.join(REPO, 'configs', 'coarse_to_fine')
 SUFFIX = 'unet-s5-d16_1xb4-400iter_fasseg-256x256.py'
 RUNS = {
-    'image+coarse': f'coarse-to-fine_{SUFFIX}',
-    'image only': f'coarse-to-fine-image-only_{SUFFIX}',
-    'half fine, plain': f'coarse-to-fine-half-fine_{SUFFIX}',
+    'image+coarse':
+    f'coarse-to-fine_{SUFFIX}',
+    'image only':
+    f'coarse-to-fine-image-only_{SUFFIX}',
+    'half fine, plain':
+    f'coarse-to-fine-half-fine_{SUFFIX}',
     'half fine + coarse-only half, discriminator':
     f'coarse-to-fine-disc-half-fine_{SUFFIX}',
 }
@@ -91,8 +94,8 @@ def make_index_copy(root: str, out: str) -> str:
     for split in ('train', 'test'):
         for kind in ('images', 'coarse', 'fine'):
             os.makedirs(osp.join(out, kind, split), exist_ok=True)
-            for path in sorted(glob.glob(osp.join(root, kind, split,
-                                                  '*.png'))):
+            for path in sorted(
+                    glob.glob(osp.join(root, kind, split, '*.png'))):
                 target = osp.join(out, kind, split, osp.basename(path))
                 if osp.exists(target):
                     continue
@@ -162,8 +165,8 @@ def run_config(name: str, config: str, seed: int, args: argparse.Namespace,
                        stdout=file,
                        stderr=subprocess.STDOUT,
                        env=dict(os.environ, PYTHONUNBUFFERED='1'))
-    scalars = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                        'scalars.json')))[-1]
+    scalars = sorted(
+        glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))[-1]
     with open(scalars) as file:
         scores = [json.loads(line) for line in file if '"aAcc"' in line][-1]
     scores['minutes'] = (time.time() - start) / 60
@@ -172,10 +175,11 @@ def run_config(name: str, config: str, seed: int, args: argparse.Namespace,
                              used.ru_stime) / 60
     with open(done, 'w') as file:
         json.dump(scores, file)
-    print(f'{name} seed {seed}: aAcc {scores["aAcc"]:.2f} '
-          f'(coarse {scores["coarse.aAcc"]:.2f}), '
-          f'{scores["minutes"]:.1f} min, {scores["cpu_minutes"]:.1f} CPU min',
-          flush=True)
+    print(
+        f'{name} seed {seed}: aAcc {scores["aAcc"]:.2f} '
+        f'(coarse {scores["coarse.aAcc"]:.2f}), '
+        f'{scores["minutes"]:.1f} min, {scores["cpu_minutes"]:.1f} CPU min',
+        flush=True)
     return scores
 
 
@@ -207,10 +211,10 @@ def write_table(results: Dict[str, List[Dict[str, float]]],
     rows = [('coarse maps themselves (reference)',
              [[r[f'coarse.{k}'] for r in reference] for k in KEYS], '-')]
     for name in names:
-        rows.append((name, [[r[k] for r in results[name]] for k in KEYS],
-                     f'{np.mean([r["minutes"] for r in results[name]]):.1f} / '
-                     f'{np.mean([r["cpu_minutes"] for r in results[name]]):.1f}'
-                     ))
+        rows.append(
+            (name, [[r[k] for r in results[name]] for k in KEYS],
+             f'{np.mean([r["minutes"] for r in results[name]]):.1f} / '
+             f'{np.mean([r["cpu_minutes"] for r in results[name]]):.1f}'))
     lines = [
         '| labels on FASSEG test (30 images) | pixel acc. | mIoU | '
         'boundary F (3 px) | wall / CPU min per run |', '|---|---|---|---|---|'
@@ -219,8 +223,9 @@ def write_table(results: Dict[str, List[Dict[str, float]]],
         lines.append(f'| {name} | ' + ' | '.join(cell(v) for v in values) +
                      f' | {minutes} |')
     seeds = args.seeds[:max(len(r) for r in results.values())]
-    command = ' '.join(['python', 'tools/analysis_tools/'
-                        'benchmark_coarse_to_fine.py'] + sys.argv[1:])
+    command = ' '.join(
+        ['python', 'tools/analysis_tools/'
+         'benchmark_coarse_to_fine.py'] + sys.argv[1:])
     text = ('\n'.join(lines) + f'\n\nMean over seeds {seeds} (per-seed '
             f'values in brackets). U-Net base width {args.width}, '
             f'{args.iters} iterations, batch {args.batch}, '

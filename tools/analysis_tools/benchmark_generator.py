@@ -121,8 +121,7 @@ def synthesis_throughput(config: str, args: argparse.Namespace,
         args.dataset_config,
         load_generator(gen_config, checkpoint, args.device),
         mode='multi')
-    stats = synthesizer.run(
-        osp.join(workdir, 'synthetic'), args.synth_num)
+    stats = synthesizer.run(osp.join(workdir, 'synthetic'), args.synth_num)
     stats['images_per_s'] = stats['written'] / stats['loop_seconds']
     stats['images_per_cpu_s'] = stats['written'] / stats['loop_cpu_seconds']
     # the bare generator again, right after, on the label maps the tool

@@ -101,24 +101,33 @@ def options_for(name: str, args: argparse.Namespace) -> List[str]:
 def measure(config: str, args: argparse.Namespace) -> List[float]:
     """Train ``iters`` iterations; the logged times after the warm-up."""
     with tempfile.TemporaryDirectory() as work_dir:
-        subprocess.run([
-            sys.executable,
-            osp.join(REPO_ROOT, 'tools', 'train.py'), config, '--work-dir',
-            work_dir, *(['--amp'] if args.amp else []), '--cfg-options',
-            f'train_cfg.max_iters={args.iters}',
-            f'train_cfg.val_interval={args.iters + 1}',
-            # (mmengine validates after the last iteration whatever the
-            # interval: no validation loop at all.)
-            'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None',
-            'default_hooks.checkpoint.save_last=False',
-            f'default_hooks.checkpoint.interval={args.iters + 1}',
-            'default_hooks.logger.interval=1', f'randomness.seed={args.seed}',
-            *args.cfg_options, *options_for(name_of(config), args)
-        ],
-                       check=True,
-                       stdout=subprocess.DEVNULL)
-        scalars = glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                     'scalars.json'))[0]
+        subprocess.run(
+            [
+                sys.executable,
+                osp.join(REPO_ROOT, 'tools', 'train.py'),
+                config,
+                '--work-dir',
+                work_dir,
+                *(['--amp'] if args.amp else []),
+                '--cfg-options',
+                f'train_cfg.max_iters={args.iters}',
+                f'train_cfg.val_interval={args.iters + 1}',
+                # (mmengine validates after the last iteration whatever the
+                # interval: no validation loop at all.)
+                'val_cfg=None',
+                'val_dataloader=None',
+                'val_evaluator=None',
+                'default_hooks.checkpoint.save_last=False',
+                f'default_hooks.checkpoint.interval={args.iters + 1}',
+                'default_hooks.logger.interval=1',
+                f'randomness.seed={args.seed}',
+                *args.cfg_options,
+                *options_for(name_of(config), args)
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL)
+        scalars = glob.glob(
+            osp.join(work_dir, '*', 'vis_data', 'scalars.json'))[0]
         with open(scalars) as f:
             records = [json.loads(line) for line in f]
     return [
@@ -143,8 +152,7 @@ def to_markdown(rows: List[Dict], command: str, marker: str,
                 args: argparse.Namespace) -> str:
     reference = rows[0]['s_per_iter']
     lines = [
-        marker,
-        f'Measured {date.today()} on {describe_machine()}, seed '
+        marker, f'Measured {date.today()} on {describe_machine()}, seed '
         f'{args.seed}, {args.iters} iterations per run of which the first '
         f'{args.warmup} dropped, {args.repeats} run(s) per config in turn; '
         's/iter is the median of the logged iterations (interquartile '
@@ -178,8 +186,8 @@ def main() -> None:
                f' --iters {args.iters} --warmup {args.warmup}'
                f' --repeats {args.repeats} --seed {args.seed}' +
                (' --amp' if args.amp else '') +
-               (' --cfg-options ' + ' '.join(args.cfg_options)
-                if args.cfg_options else '') +
+               (' --cfg-options ' +
+                ' '.join(args.cfg_options) if args.cfg_options else '') +
                ''.join(' --cfg-options-for ' + ' '.join(group)
                        for group in args.cfg_options_for) +
                (f' --write {args.write} --section {args.section}'

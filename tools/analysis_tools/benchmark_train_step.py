@@ -47,8 +47,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--amp', action='store_true')
     parser.add_argument(
-        '--device',
-        default='cuda' if torch.cuda.is_available() else 'cpu')
+        '--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -129,19 +128,21 @@ def main() -> None:
                 torch.cuda.synchronize()
             times[j, i] = time.perf_counter() - start
     times = times[:, args.warmup:]
-    device = (torch.cuda.get_device_name(args.device)
-              if args.device.startswith('cuda') else 'CPU')
-    command = ('python tools/analysis_tools/benchmark_train_step.py ' +
-               ' '.join(osp.relpath(c, REPO_ROOT) for c in args.configs) +
-               (f' --load-from {args.load_from}' if args.load_from else '') +
-               f' --iters {args.iters} --warmup {args.warmup}'
-               f' --seed {args.seed} --device {args.device}' +
-               (' --amp' if args.amp else '') +
-               (' --cfg-options ' + ' '.join(
-                   f'{k}={v}' for k, v in args.cfg_options.items())
-                if args.cfg_options else '') +
-               ''.join(' --cfg-options-for ' + ' '.join(group)
-                       for group in args.cfg_options_for))
+    device = (
+        torch.cuda.get_device_name(args.device)
+        if args.device.startswith('cuda') else 'CPU')
+    command = (
+        'python tools/analysis_tools/benchmark_train_step.py ' +
+        ' '.join(osp.relpath(c, REPO_ROOT) for c in args.configs) +
+        (f' --load-from {args.load_from}' if args.load_from else '') +
+        f' --iters {args.iters} --warmup {args.warmup}'
+        f' --seed {args.seed} --device {args.device}' +
+        (' --amp' if args.amp else '') +
+        (' --cfg-options ' + ' '.join(f'{k}={v}'
+                                      for k, v in args.cfg_options.items())
+         if args.cfg_options else '') +
+        ''.join(' --cfg-options-for ' + ' '.join(group)
+                for group in args.cfg_options_for))
     lines = [
         f'Measured on {describe_machine()}, device {device}'
         f'{", AMP" if args.amp else ""}; {times.shape[1]} steps per config '

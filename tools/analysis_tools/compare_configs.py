@@ -121,14 +121,17 @@ def devices(args: argparse.Namespace) -> 'queue.Queue':
     for slot in range(args.parallel):
         if count == 0:
             processor = platform.processor() or platform.machine()
-            slots.put(dict(device=f'CPU {processor}',
-                           env=dict(CUDA_VISIBLE_DEVICES='')))
+            slots.put(
+                dict(
+                    device=f'CPU {processor}',
+                    env=dict(CUDA_VISIBLE_DEVICES='')))
         else:
             index = slot % count
             slots.put(
-                dict(device=f'GPU {torch.cuda.get_device_name(index)}',
-                     env=dict(CUDA_VISIBLE_DEVICES=str(index))
-                     if count > 1 else {}))
+                dict(
+                    device=f'GPU {torch.cuda.get_device_name(index)}',
+                    env=dict(
+                        CUDA_VISIBLE_DEVICES=str(index)) if count > 1 else {}))
     return slots
 
 
@@ -174,15 +177,15 @@ def run(config: str, seed: int, args: argparse.Namespace,
     work_dir = work_dir_of(config, seed, args)
     done = finished(work_dir, args.iters)
     if done is not None:
-        print(f'{name} seed {seed}: done before, reusing {work_dir}',
-              flush=True)
+        print(
+            f'{name} seed {seed}: done before, reusing {work_dir}', flush=True)
         return dict(done, config=name, seed=seed)
     interval = args.checkpoint_interval or args.iters
     command = [
         sys.executable,
-        osp.join(REPO_ROOT, 'tools', 'train.py'), config, '--work-dir',
-        work_dir, '--cfg-options', f'randomness.seed={seed}',
-        f'train_cfg.max_iters={args.iters}',
+        osp.join(REPO_ROOT, 'tools',
+                 'train.py'), config, '--work-dir', work_dir, '--cfg-options',
+        f'randomness.seed={seed}', f'train_cfg.max_iters={args.iters}',
         f'train_cfg.val_interval={args.iters}',
         f'default_hooks.checkpoint.interval={min(interval, args.iters)}',
         f'param_scheduler.0.end={args.iters}',
@@ -199,9 +202,11 @@ def run(config: str, seed: int, args: argparse.Namespace,
             command += [f'load_from={f.read().strip()}']
         command.insert(5, '--resume')
     where = slots.get()
-    print(f'{name} seed {seed}: '
-          f'{"resuming" if resumed else "training"} {args.iters} '
-          f'iterations on {where["device"]}', flush=True)
+    print(
+        f'{name} seed {seed}: '
+        f'{"resuming" if resumed else "training"} {args.iters} '
+        f'iterations on {where["device"]}',
+        flush=True)
     os.makedirs(work_dir, exist_ok=True)
     log_path = osp.join(work_dir, 'compare.log')
     try:
@@ -273,8 +278,11 @@ def summarize(work_dir: str) -> Dict:
         key: float(np.mean([r[key] for r in last_quarter if key in r]))
         for key in train[-1] if 'loss' in key or 'acc' in key
     }
-    return dict(val[-1], s_per_iter=float(np.mean(times)),
-                final_loss=train[-1]['loss'], losses=losses)
+    return dict(
+        val[-1],
+        s_per_iter=float(np.mean(times)),
+        final_loss=train[-1]['loss'],
+        losses=losses)
 
 
 def machine(record: Dict) -> str:
@@ -287,12 +295,13 @@ def machine(record: Dict) -> str:
 
 def table(results: Dict[str, List[Dict]], classes: List[str],
           rare: List[str]) -> str:
+
     def stat(records, key):
         values = np.array([r[key] for r in records], dtype=float)
         return f'{values.mean():.2f} ± {values.std():.2f}'
 
-    base_time = np.mean([r['s_per_iter'] for r in next(iter(
-        results.values()))])
+    base_time = np.mean(
+        [r['s_per_iter'] for r in next(iter(results.values()))])
     header = ['config', 'mIoU', 'mAcc', 'aAcc', 'fwIoU']
     if rare:
         header.append('rare mIoU')
@@ -314,36 +323,46 @@ def table(results: Dict[str, List[Dict]], classes: List[str],
             ' / '.join(f"{r['mIoU']:.2f}" for r in records),
             stat(records, 'final_loss'),
             stat(records, 's_per_iter'), f'{ratio:.2f}',
-            '; '.join(sorted({machine(r) for r in records}))
+            '; '.join(sorted({machine(r)
+                              for r in records}))
         ]
         lines.append('| ' + ' | '.join(row) + ' |')
     if rare:
-        lines += ['', 'IoU of the rare classes (mean ± std over seeds):', '',
-                  '| config | ' + ' | '.join(rare) + ' |',
-                  '|' + '---|' * (len(rare) + 1)]
+        lines += [
+            '', 'IoU of the rare classes (mean ± std over seeds):', '',
+            '| config | ' + ' | '.join(rare) + ' |',
+            '|' + '---|' * (len(rare) + 1)
+        ]
         for name, records in results.items():
-            lines.append(f'| `{name}` | ' + ' | '.join(
-                stat(records, f'IoU.{c}') for c in rare) + ' |')
-    lines += ['', 'Per-class IoU (mean over seeds):', '',
-              '| config | ' + ' | '.join(classes) + ' |',
-              '|' + '---|' * (len(classes) + 1)]
+            lines.append(f'| `{name}` | ' +
+                         ' | '.join(stat(records, f'IoU.{c}')
+                                    for c in rare) + ' |')
+    lines += [
+        '', 'Per-class IoU (mean over seeds):', '',
+        '| config | ' + ' | '.join(classes) + ' |',
+        '|' + '---|' * (len(classes) + 1)
+    ]
     for name, records in results.items():
         lines.append(f'| `{name}` | ' + ' | '.join(
             f"{np.mean([r[f'IoU.{c}'] for r in records]):.1f}"
             for c in classes) + ' |')
-    loss_keys = sorted({k for records in results.values()
-                        for r in records for k in r['losses']})
-    lines += ['', 'Logged losses and training accuracies, mean of the last '
-              'quarter of training '
-              '(mean over seeds; - where a config does not log it):', '',
-              '| config | ' + ' | '.join(loss_keys) + ' |',
-              '|' + '---|' * (len(loss_keys) + 1)]
+    loss_keys = sorted({
+        k
+        for records in results.values()
+        for r in records
+        for k in r['losses']
+    })
+    lines += [
+        '', 'Logged losses and training accuracies, mean of the last '
+        'quarter of training '
+        '(mean over seeds; - where a config does not log it):', '',
+        '| config | ' + ' | '.join(loss_keys) + ' |',
+        '|' + '---|' * (len(loss_keys) + 1)
+    ]
     for name, records in results.items():
         cells = []
         for key in loss_keys:
-            values = [
-                r['losses'][key] for r in records if key in r['losses']
-            ]
+            values = [r['losses'][key] for r in records if key in r['losses']]
             cells.append(f'{np.mean(values):.3f}' if values else '-')
         lines.append(f'| `{name}` | ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
@@ -361,8 +380,10 @@ def main() -> None:
     results = run_all(args)
     if args.json:
         with open(args.json, 'w') as f:
-            json.dump(dict(iters=args.iters, seeds=args.seeds,
-                           results=results), f, indent=1)
+            json.dump(
+                dict(iters=args.iters, seeds=args.seeds, results=results),
+                f,
+                indent=1)
     classes = [
         k[4:] for k in next(iter(results.values()))[0] if k.startswith('IoU.')
     ]
@@ -372,8 +393,8 @@ def main() -> None:
                ' '.join(map(str, args.seeds)) +
                f' --work-root {args.work_root}' +
                (f' --parallel {args.parallel}' if args.parallel > 1 else '') +
-               (' --cfg-options ' + ' '.join(args.cfg_options)
-                if args.cfg_options else '') +
+               (' --cfg-options ' +
+                ' '.join(args.cfg_options) if args.cfg_options else '') +
                ''.join(' --cfg-options-for ' + ' '.join(group)
                        for group in args.cfg_options_for) +
                (' --rare ' + ' '.join(args.rare) if args.rare else '') +

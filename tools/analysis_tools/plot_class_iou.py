@@ -29,9 +29,10 @@ def main() -> None:
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     _, val = load_scalars(args.work_dir)
     if not val:
-        raise DataError(f'No validation result in `{args.work_dir}`.',
-                        fix='Train until a validation has run, or run '
-                        'tools/test.py with --work-dir pointing there.')
+        raise DataError(
+            f'No validation result in `{args.work_dir}`.',
+            fix='Train until a validation has run, or run '
+            'tools/test.py with --work-dir pointing there.')
     dataset_cfg = cfg.train_dataloader.dataset.copy()
     dataset_cfg.pipeline = [
         t for t in dataset_cfg.pipeline if 'Annotations' in t['type']

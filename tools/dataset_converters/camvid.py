@@ -81,8 +81,8 @@ def main() -> None:
                 os.makedirs(osp.join(partial, sub), exist_ok=True)
                 shutil.copy(path, osp.join(partial, sub, osp.basename(path)))
     os.replace(partial, args.out)
-    print(f'CamVid written to {args.out}: ' + ', '.join(
-        f'{split} {len(p)}' for split, p in pairs.items()))
+    print(f'CamVid written to {args.out}: ' +
+          ', '.join(f'{split} {len(p)}' for split, p in pairs.items()))
 
 
 if __name__ == '__main__':

@@ -64,8 +64,10 @@ def main() -> None:
     shutil.rmtree(partial, ignore_errors=True)
     for split, folder in (('train', 'Train'), ('test', 'Test')):
         images = index_folder(osp.join(args.src, 'V2', f'{folder}_RGB'))
-        images = {**index_folder(osp.join(args.src, 'V1', f'{folder}_RGB')),
-                  **images}
+        images = {
+            **index_folder(osp.join(args.src, 'V1', f'{folder}_RGB')),
+            **images
+        }
         coarse = index_folder(osp.join(args.src, 'V1', f'{folder}_Labels'))
         fine = index_folder(osp.join(args.src, 'V2', f'{folder}_Labels'))
         names = sorted(set(images) & set(coarse) & set(fine), key=int)

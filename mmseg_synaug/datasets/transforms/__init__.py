@@ -8,6 +8,6 @@ from .simulate_coarse_labels import SimulateCoarseLabels
 
 __all__ = [
     'AlbuSeg', 'LabelRecomposition', 'LoadCheckedImage',
-    'LoadCheckedAnnotations', 'LoadFASSEGAnnotations',
-    'LoadCoarseAnnotations', 'PackCoarseFineInputs', 'SimulateCoarseLabels'
+    'LoadCheckedAnnotations', 'LoadFASSEGAnnotations', 'LoadCoarseAnnotations',
+    'PackCoarseFineInputs', 'SimulateCoarseLabels'
 ]

@@ -103,8 +103,9 @@ class LabelRecomposition(BaseTransform):
                  ignore_index: int = 255,
                  prob: float = 1.0) -> None:
         if mode not in MODES:
-            raise DataError(f"LabelRecomposition mode '{mode}' is unknown.",
-                            fix=f'Use one of {MODES}.')
+            raise DataError(
+                f"LabelRecomposition mode '{mode}' is unknown.",
+                fix=f'Use one of {MODES}.')
         if mode == 'reconstruct' and not background_classes:
             raise DataError(
                 "LabelRecomposition mode 'reconstruct' needs "
@@ -112,8 +113,9 @@ class LabelRecomposition(BaseTransform):
                 fix='Give the classes of the base layout, e.g. sky, road and '
                 'building.')
         if temperature <= 0:
-            raise DataError(f'temperature must be > 0, got {temperature}.',
-                            fix='Use 1.0 for inverse frequency.')
+            raise DataError(
+                f'temperature must be > 0, got {temperature}.',
+                fix='Use 1.0 for inverse frequency.')
         frequency = np.asarray(class_frequency, dtype=np.float64)
         self.class_frequency = frequency
         self.mode = mode
@@ -209,14 +211,14 @@ class LabelRecomposition(BaseTransform):
         h, w = mask.shape
         ys, xs = np.nonzero(mask)
         centre = (float(xs.mean()), float(ys.mean()))
-        scale = (np.random.uniform(*self.scale_range)
-                 if self.scale_range is not None else 1.0)
+        scale = (
+            np.random.uniform(
+                *self.scale_range) if self.scale_range is not None else 1.0)
         matrix = cv2.getRotationMatrix2D(centre, 0, scale)
-        matrix[:, 2] += np.random.uniform(
-            -self.max_shift, self.max_shift, 2) * (w, h)
+        matrix[:, 2] += np.random.uniform(-self.max_shift, self.max_shift,
+                                          2) * (w, h)
         mask = cv2.warpAffine(
-            mask.astype(np.uint8), matrix, (w, h),
-            flags=cv2.INTER_NEAREST) > 0
+            mask.astype(np.uint8), matrix, (w, h), flags=cv2.INTER_NEAREST) > 0
         img = cv2.warpAffine(img, matrix, (w, h), flags=cv2.INTER_LINEAR)
         return mask, img
 

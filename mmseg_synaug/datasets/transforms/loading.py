@@ -38,11 +38,13 @@ def read_image_file(path: str,
     try:
         data = fileio.get(path, backend_args=backend_args)
     except FileNotFoundError:
-        raise DataError(f'The {what} file `{path}` does not exist.',
-                        fix=_FIX_FILE) from None
+        raise DataError(
+            f'The {what} file `{path}` does not exist.',
+            fix=_FIX_FILE) from None
     except OSError as error:
-        raise DataError(f'The {what} file `{path}` cannot be read: {error}.',
-                        fix=_FIX_FILE) from None
+        raise DataError(
+            f'The {what} file `{path}` cannot be read: {error}.',
+            fix=_FIX_FILE) from None
     array = mmcv.imfrombytes(
         data, flag=flag, channel_order=channel_order, backend=backend)
     if array is None:
@@ -175,9 +177,8 @@ class LoadCheckedAnnotations(LoadAnnotations):
             original = label.copy()
             for old_id, new_id in results['label_map'].items():
                 label[original == old_id] = new_id
-        check_label_map(label, path, results.get('ori_shape'),
-                        self.num_classes or results.get('num_classes'),
-                        self.ignore_index)
+        check_label_map(label, path, results.get('ori_shape'), self.num_classes
+                        or results.get('num_classes'), self.ignore_index)
         results['gt_seg_map'] = label.astype(np.uint8)
         results.setdefault('seg_fields', []).append('gt_seg_map')
 
@@ -216,9 +217,11 @@ class LoadFASSEGAnnotations(BaseTransform):
     """
 
     def __init__(self,
-                 palette: Sequence[Sequence[int]] = (
-                     (255, 0, 0), (127, 0, 0), (255, 255, 0), (0, 0, 255),
-                     (0, 255, 255), (0, 255, 0)),
+                 palette: Sequence[Sequence[int]] = ((255, 0, 0), (127, 0, 0),
+                                                     (255, 255, 0), (0, 0,
+                                                                     255),
+                                                     (0, 255, 255), (0, 255,
+                                                                     0)),
                  with_coarse: bool = False) -> None:
         self.palette = np.asarray(palette, dtype=np.int32)
         self.with_coarse = with_coarse

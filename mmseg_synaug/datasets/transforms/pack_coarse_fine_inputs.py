@@ -55,14 +55,15 @@ class PackCoarseFineInputs(PackSegInputs):
             :class:`PackSegInputs`.
     """
 
-    def __init__(self,
-                 has_fine_label: bool = True,
-                 ignore_index: int = 255,
-                 meta_keys: Sequence[str] = ('img_path', 'seg_map_path',
-                                             'ori_shape', 'img_shape',
-                                             'pad_shape', 'scale_factor',
-                                             'flip', 'flip_direction',
-                                             'reduce_zero_label')) -> None:
+    def __init__(
+        self,
+        has_fine_label: bool = True,
+        ignore_index: int = 255,
+        meta_keys: Sequence[str] = ('img_path', 'seg_map_path', 'ori_shape',
+                                    'img_shape', 'pad_shape', 'scale_factor',
+                                    'flip', 'flip_direction',
+                                    'reduce_zero_label')
+    ) -> None:
         super().__init__(meta_keys=meta_keys)
         self.has_fine_label = has_fine_label
         self.ignore_index = ignore_index
@@ -95,8 +96,7 @@ class PackCoarseFineInputs(PackSegInputs):
         img_shape = results['img'].shape[:2]
         if coarse.shape[:2] != img_shape:
             coarse = mmcv.imresize(
-                coarse, (img_shape[1], img_shape[0]),
-                interpolation='nearest')
+                coarse, (img_shape[1], img_shape[0]), interpolation='nearest')
         data_sample.coarse_seg_map = PixelData(
             data=to_tensor(coarse[None].astype(np.int64)))
         data_sample.set_metainfo(dict(has_fine_label=self.has_fine_label))

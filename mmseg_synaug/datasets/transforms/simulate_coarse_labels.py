@@ -79,8 +79,8 @@ def simplify_polygons(label: np.ndarray,
             for contour in contours:
                 if epsilon > 0:
                     contour = cv2.approxPolyDP(contour, epsilon, True)
-                polygons.append((cv2.contourArea(contour), int(value),
-                                 contour))
+                polygons.append(
+                    (cv2.contourArea(contour), int(value), contour))
     coarse = np.full(label.shape, ignore_index, dtype=np.uint8)
     for _, value, contour in sorted(
             polygons, key=lambda item: item[0], reverse=True):
@@ -121,8 +121,8 @@ def remove_small_segments(label: np.ndarray,
             ring &= ~component
             around = label[ring]
             around = around[around != ignore_index]
-            out[component] = (np.bincount(around).argmax()
-                              if around.size else ignore_index)
+            out[component] = (
+                np.bincount(around).argmax() if around.size else ignore_index)
     return out
 
 
@@ -228,8 +228,9 @@ class SimulateCoarseLabels(BaseTransform):
         """Draw whether to simulate, the epsilon and the boundary width."""
         apply = np.random.rand() < self.prob
         epsilon = np.random.uniform(*self.epsilon)
-        width = np.random.randint(int(self.boundary_width[0]),
-                                  int(self.boundary_width[1]) + 1)
+        width = np.random.randint(
+            int(self.boundary_width[0]),
+            int(self.boundary_width[1]) + 1)
         return apply, float(epsilon), int(width)
 
     def simulate(self, label: np.ndarray, epsilon: float,

@@ -80,10 +80,9 @@ class GeneratorGridHook(Hook):
         rows = []
         for i in range(len(samples)):
             colour = colorize(label[i].cpu().numpy(), palette)
-            images = [
-                (image.permute(1, 2, 0).cpu().numpy() * 255).round().astype(
-                    np.uint8) for image in (real[i], fake[i])
-            ]
+            images = [(image.permute(1, 2, 0).cpu().numpy() *
+                       255).round().astype(np.uint8)
+                      for image in (real[i], fake[i])]
             rows.append(np.concatenate([colour] + images, axis=1))
         grid = np.concatenate(rows, axis=0)
         os.makedirs(osp.dirname(path), exist_ok=True)

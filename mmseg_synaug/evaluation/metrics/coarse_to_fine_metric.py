@@ -6,8 +6,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 import torch
-from mmengine.evaluator import BaseMetric
 from mmengine.dist import is_main_process
+from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
 from mmengine.utils import mkdir_or_exist
 from mmseg.evaluation import IoUMetric
@@ -17,8 +17,10 @@ from prettytable import PrettyTable
 from ...utils import DataError
 from .seg_metric import segmentation_scores
 
-__all__ = ['CoarseToFineMetric', 'label_boundaries', 'boundary_counts',
-           'boundary_f_score']
+__all__ = [
+    'CoarseToFineMetric', 'label_boundaries', 'boundary_counts',
+    'boundary_f_score'
+]
 
 
 def label_boundaries(label: np.ndarray,
@@ -93,7 +95,8 @@ def boundary_counts(pred: np.ndarray,
         pred_matched.sum(),
         label_boundary.sum(),
         label_matched.sum()
-    ], dtype=np.int64)
+    ],
+                    dtype=np.int64)
 
 
 def boundary_f_score(counts: np.ndarray) -> Tuple[float, float, float]:
@@ -111,8 +114,8 @@ def boundary_f_score(counts: np.ndarray) -> Tuple[float, float, float]:
         np.float64)
     precision = pred_matched / pred_total if pred_total else 1.0
     recall = label_matched / label_total if label_total else 1.0
-    score = (2 * precision * recall / (precision + recall)
-             if precision + recall else 0.0)
+    score = (2 * precision * recall / (precision + recall) if precision +
+             recall else 0.0)
     return precision, recall, score
 
 
@@ -214,8 +217,9 @@ class CoarseToFineMetric(BaseMetric):
                     ])))
 
     def _scores(self, results: List[dict], key: str) -> Dict[str, float]:
-        area = [sum(column) for column in zip(*(r[key]['area']
-                                                 for r in results))]
+        area = [
+            sum(column) for column in zip(*(r[key]['area'] for r in results))
+        ]
         scores = segmentation_scores(*area)
         boundary = sum(r[key]['boundary'] for r in results)
         scores['bF'] = boundary_f_score(boundary)[2]

@@ -64,8 +64,8 @@ class SegMetric(IoUMetric):
         kwargs.setdefault('iou_metrics', ['mIoU'])
         super().__init__(**kwargs)
 
-    def compute_metrics(self, results: List[Sequence[torch.Tensor]]
-                        ) -> Dict[str, float]:
+    def compute_metrics(
+            self, results: List[Sequence[torch.Tensor]]) -> Dict[str, float]:
         """Compute the scores from the per-batch pixel counts.
 
         Args:
@@ -92,9 +92,8 @@ class SegMetric(IoUMetric):
         print_log('per class results:', logger)
         print_log('\n' + table.get_string(), logger=logger)
 
-        metrics = OrderedDict(
-            (key, round(float(scores[key]) * 100, 2))
-            for key in ('aAcc', 'mAcc', 'mIoU', 'fwIoU'))
+        metrics = OrderedDict((key, round(float(scores[key]) * 100, 2))
+                              for key in ('aAcc', 'mAcc', 'mIoU', 'fwIoU'))
         for key in ('IoU', 'Acc'):
             for i, name in enumerate(classes):
                 metrics[f'{key}.{name}'] = round(

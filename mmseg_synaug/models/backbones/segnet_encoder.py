@@ -52,14 +52,15 @@ class SegNetEncoder(BaseModule):
           (N, stage_channels[-1], H / 2^S, W / 2^S) for S stages.
     """
 
-    def __init__(self,
-                 in_channels: int = 3,
-                 stage_channels: Sequence[int] = (64, 128, 256, 512, 512),
-                 stage_convs: Sequence[int] = (2, 2, 3, 3, 3),
-                 conv_type: str = 'standard',
-                 norm_cfg: dict = dict(type='BN', requires_grad=True),
-                 init_cfg: Optional[dict] = dict(
-                     type='Kaiming', layer='Conv2d')) -> None:
+    def __init__(
+        self,
+        in_channels: int = 3,
+        stage_channels: Sequence[int] = (64, 128, 256, 512, 512),
+        stage_convs: Sequence[int] = (2, 2, 3, 3, 3),
+        conv_type: str = 'standard',
+        norm_cfg: dict = dict(type='BN', requires_grad=True),
+        init_cfg: Optional[dict] = dict(type='Kaiming', layer='Conv2d')
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         if len(stage_channels) != len(stage_convs):
             raise ValueError(
@@ -103,8 +104,9 @@ def make_conv_stage(in_channels: int, out_channels: int, num_convs: int,
     Returns:
         nn.Sequential: The blocks.
     """
-    conv = (ConvModule
-            if conv_type == 'standard' else DepthwiseSeparableConvModule)
+    conv = (
+        ConvModule
+        if conv_type == 'standard' else DepthwiseSeparableConvModule)
     return nn.Sequential(*[
         conv(
             in_channels if i == 0 else out_channels,

@@ -79,9 +79,8 @@ class VGG(BaseModule):
         if any(s not in (1, 2) for s in strides):
             raise ValueError(f'strides must be 1 or 2, got {strides}.')
         if not out_indices or any(i not in range(5) for i in out_indices):
-            raise ValueError(
-                f'out_indices must be stage indices in 0..4, got '
-                f'{out_indices}.')
+            raise ValueError(f'out_indices must be stage indices in 0..4, got '
+                             f'{out_indices}.')
         self.depth = depth
         self.out_indices = tuple(out_indices)
 
@@ -94,10 +93,7 @@ class VGG(BaseModule):
             for _ in range(num_convs):
                 layers.append(
                     nn.Conv2d(
-                        prev,
-                        channels,
-                        3,
-                        padding=dilation,
+                        prev, channels, 3, padding=dilation,
                         dilation=dilation))
                 if norm_cfg is not None:
                     layers.append(build_norm_layer(norm_cfg, channels)[1])

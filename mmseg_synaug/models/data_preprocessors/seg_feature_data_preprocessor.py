@@ -16,9 +16,9 @@ from ..utils import check_splittable, forward_to_stage
 __all__ = ['SegFeatureDataPreProcessor', 'build_frozen_segmentor']
 
 
-def build_frozen_segmentor(segmentor: Union[str, dict],
-                           size: Optional[Sequence[int]] = None
-                           ) -> torch.nn.Module:
+def build_frozen_segmentor(
+        segmentor: Union[str, dict],
+        size: Optional[Sequence[int]] = None) -> torch.nn.Module:
     """Build a segmentor from a config file or a model config, frozen.
 
     Pretrained initializations (``pretrained``, ``init_cfg``) are dropped:

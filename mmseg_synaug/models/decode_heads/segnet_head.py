@@ -64,7 +64,7 @@ class SegNetHead(BaseDecodeHead):
         x = inputs.features[-1]
         for stage, index, size in zip(self.stages, reversed(inputs.indices),
                                       reversed(inputs.sizes)):
-            x = F.max_unpool2d(x, index, kernel_size=2, stride=2,
-                               output_size=size)
+            x = F.max_unpool2d(
+                x, index, kernel_size=2, stride=2, output_size=size)
             x = stage(x)
         return self.cls_seg(x)

@@ -150,11 +150,10 @@ class LabelMapDiscriminator(BaseModule):
             if (image.shape[0] != shape[0]
                     or image.shape[1] != self.in_channels
                     or image.shape[2:] != shape[2:]):
-                raise ValueError(
-                    f'image must have shape ({shape[0]}, '
-                    f'{self.in_channels}, {shape[2]}, '
-                    f'{shape[3]}) to match the label map, got '
-                    f'{tuple(image.shape)}.')
+                raise ValueError(f'image must have shape ({shape[0]}, '
+                                 f'{self.in_channels}, {shape[2]}, '
+                                 f'{shape[3]}) to match the label map, got '
+                                 f'{tuple(image.shape)}.')
             if self.downsample > 1:
                 image = F.avg_pool2d(image, self.downsample)
             x = torch.cat([x, self.image_branch(image)], dim=1)

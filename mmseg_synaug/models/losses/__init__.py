@@ -1,6 +1,5 @@
 from .adversarial_loss import AdversarialLoss, adversarial_loss
-from .gan_loss import (feature_matching_loss, lsgan_loss,
-                       multiscale_lsgan_loss)
+from .gan_loss import feature_matching_loss, lsgan_loss, multiscale_lsgan_loss
 from .inverse_frequency_ce_loss import (InverseFrequencyCrossEntropyLoss,
                                         inverse_frequency_weights,
                                         weighted_cross_entropy)

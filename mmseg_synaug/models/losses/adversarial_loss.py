@@ -17,12 +17,12 @@ from torch import Tensor
 __all__ = ['adversarial_loss', 'AdversarialLoss']
 
 
-def adversarial_loss(pred: Tensor,
-                     target_is_real: bool,
-                     weight: Optional[Tensor] = None,
-                     reduction: str = 'mean',
-                     avg_factor: Optional[Union[float, Tensor]] = None
-                     ) -> Tensor:
+def adversarial_loss(
+        pred: Tensor,
+        target_is_real: bool,
+        weight: Optional[Tensor] = None,
+        reduction: str = 'mean',
+        avg_factor: Optional[Union[float, Tensor]] = None) -> Tensor:
     """Binary cross-entropy of discriminator logits against one label.
 
     ``target_is_real=True`` gives ``-log(sigmoid(pred))``: the discriminator's
@@ -85,8 +85,7 @@ class AdversarialLoss(nn.Module):
                  loss_name: str = 'loss_adv') -> None:
         super().__init__()
         if loss_weight < 0:
-            raise ValueError(
-                f'loss_weight must be >= 0, got {loss_weight}.')
+            raise ValueError(f'loss_weight must be >= 0, got {loss_weight}.')
         if reduction not in ('mean', 'sum', 'none'):
             raise ValueError(f'reduction must be "mean", "sum" or "none", '
                              f'got {reduction!r}.')

@@ -87,8 +87,8 @@ def weighted_cross_entropy(pred: Tensor,
     valid = label != ignore_index
     pixel_weight = valid.to(pred.dtype)
     if class_weight is not None:
-        pixel_weight = pixel_weight * class_weight.to(pred)[
-            label.clamp(0, pred.shape[1] - 1)]
+        pixel_weight = pixel_weight * class_weight.to(pred)[label.clamp(
+            0, pred.shape[1] - 1)]
     if weight is not None:
         pixel_weight = pixel_weight * weight.to(pred)
     loss = loss * pixel_weight

@@ -200,8 +200,7 @@ class AdversarialEncoderDecoder(EncoderDecoder):
         disc_optim.update_params(disc_loss)
         with torch.no_grad():
             disc_log_vars['acc_real'] = self._accuracy(pred_real > 0, masking)
-            disc_log_vars['acc_fake'] = self._accuracy(
-                pred_fake <= 0, masking)
+            disc_log_vars['acc_fake'] = self._accuracy(pred_fake <= 0, masking)
         log_vars.update(add_prefix(disc_log_vars, 'disc'))
         return log_vars
 
@@ -225,8 +224,8 @@ class AdversarialEncoderDecoder(EncoderDecoder):
             - seg_logits: :math:`(N, C, h, w)`.
             - outputs: :math:`(N, C, H, W)` each.
         """
-        gt = torch.stack(
-            [sample.gt_sem_seg.data for sample in data_samples]).long()
+        gt = torch.stack([sample.gt_sem_seg.data
+                          for sample in data_samples]).long()
         if gt.shape[2:] != torch.Size(size):
             raise DataError(
                 f'The ground truth ({tuple(gt.shape[2:])}) and the input '
@@ -242,9 +241,9 @@ class AdversarialEncoderDecoder(EncoderDecoder):
                 f'index is {self.decode_head.ignore_index}.',
                 fix='map unlabelled pixels to the ignore index.')
         valid_mask = valid.unsqueeze(1).to(seg_logits.dtype)
-        real = one_hot_with_ignore(
-            gt, self.num_classes,
-            self.decode_head.ignore_index).to(seg_logits.dtype)
+        real = one_hot_with_ignore(gt, self.num_classes,
+                                   self.decode_head.ignore_index).to(
+                                       seg_logits.dtype)
         fake = resize(
             seg_logits,
             size=tuple(size),
@@ -299,8 +298,7 @@ class AdversarialEncoderDecoder(EncoderDecoder):
         x = self.extract_feat(inputs)
         seg_logits = self.decode_head(x)
         losses = add_prefix(
-            self.decode_head.loss_by_feat(seg_logits, data_samples),
-            'decode')
+            self.decode_head.loss_by_feat(seg_logits, data_samples), 'decode')
         if self.with_auxiliary_head:
             losses.update(self._auxiliary_head_forward_train(x, data_samples))
         return losses, seg_logits
@@ -348,9 +346,8 @@ class AdversarialEncoderDecoder(EncoderDecoder):
         disc_params = {id(p) for p in self.discriminator.parameters()}
         untrained = sorted({
             name.split('.')[0]
-            for name, p in self.named_parameters()
-            if p.requires_grad and id(p) not in disc_params
-            and id(p) not in seg_ids
+            for name, p in self.named_parameters() if p.requires_grad
+            and id(p) not in disc_params and id(p) not in seg_ids
         })
         if untrained:
             raise ValueError(

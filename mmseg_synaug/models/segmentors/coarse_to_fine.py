@@ -148,8 +148,8 @@ class CoarseToFineSegmentor(EncoderDecoder):
             self.discriminator = MODELS.build(
                 dict(discriminator, in_channels=image_channels + num_classes))
 
-    def _stack_maps(self, data_samples: SampleList, key: str,
-                    size: torch.Size, device: torch.device) -> Tensor:
+    def _stack_maps(self, data_samples: SampleList, key: str, size: torch.Size,
+                    device: torch.device) -> Tensor:
         """Stack one label-map field of the samples, padded to ``size``."""
         maps = []
         for data_sample in data_samples:
@@ -162,8 +162,8 @@ class CoarseToFineSegmentor(EncoderDecoder):
                     'image_only=True.')
             label = data_sample.get(key).data[..., :size[0], :size[1]]
             label = F.pad(
-                label, (0, size[1] - label.shape[-1], 0,
-                        size[0] - label.shape[-2]),
+                label,
+                (0, size[1] - label.shape[-1], 0, size[0] - label.shape[-2]),
                 value=self.ignore_index)
             maps.append(label.to(device))
         return torch.cat(maps, dim=0)
@@ -264,10 +264,10 @@ class CoarseToFineSegmentor(EncoderDecoder):
             align_corners=self.decode_head.align_corners)
         probs = seg_logits.softmax(dim=1)
         fine = self._stack_maps(data_samples, 'gt_sem_seg', size, device)
-        has_fine = torch.tensor(
-            [bool(s.metainfo.get('has_fine_label', True))
-             for s in data_samples],
-            device=device)
+        has_fine = torch.tensor([
+            bool(s.metainfo.get('has_fine_label', True)) for s in data_samples
+        ],
+                                device=device)
         in_image = torch.zeros_like(fine, dtype=torch.bool)
         for i, data_sample in enumerate(data_samples):
             height, width = data_sample.metainfo.get('img_shape', size)[:2]
@@ -299,8 +299,8 @@ class CoarseToFineSegmentor(EncoderDecoder):
                 seg_logits,
                 coarse,
                 ignore_index=self.ignore_index,
-                reduction='sum') / (coarse != self.ignore_index).sum().clamp(
-                    min=1)
+                reduction='sum') / (coarse
+                                    != self.ignore_index).sum().clamp(min=1)
             losses['decode.loss_coarse'] = self.coarse_loss_weight * loss
         return losses
 

@@ -59,8 +59,7 @@ class FeatureSynthesisEncoderDecoder(EncoderDecoder):
 
     def __init__(self,
                  stage_index: int = 2,
-                 synthesizer: Optional[Union[dict,
-                                             FeatureSynthesizer]] = None,
+                 synthesizer: Optional[Union[dict, FeatureSynthesizer]] = None,
                  synthetic_loss: dict = dict(
                      type='LabelSmoothingLoss',
                      epsilon=0.1,
@@ -102,8 +101,9 @@ class FeatureSynthesisEncoderDecoder(EncoderDecoder):
             for m in training:
                 m.train()
 
-    def loss_synthetic(self, features: torch.Tensor, masks: torch.Tensor
-                       ) -> Tuple[torch.Tensor, torch.Tensor]:
+    def loss_synthetic(
+            self, features: torch.Tensor,
+            masks: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Loss of synthetic features through the layers after the stage.
 
         One pixel-wise evaluation of ``synthetic_loss`` gives both the
@@ -139,8 +139,8 @@ class FeatureSynthesisEncoderDecoder(EncoderDecoder):
                     class_weight, dtype=pixel.dtype).to(pixel.device)
             weights = weights * self._class_weight[torch.where(
                 valid, masks, 0)]
-        per_sample = pixel.flatten(1).sum(1) / weights.flatten(1).sum(
-            1).clamp(min=1e-6)
+        per_sample = pixel.flatten(1).sum(1) / weights.flatten(1).sum(1).clamp(
+            min=1e-6)
         if getattr(self.synthetic_loss, 'avg_non_ignore', False):
             loss = pixel.sum() / weights.sum().clamp(min=1e-6)
         else:

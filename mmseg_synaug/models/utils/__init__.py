@@ -11,7 +11,7 @@ from .one_hot import one_hot_with_ignore
 __all__ = [
     'check_splittable', 'encoder_modules', 'forward_from_stage',
     'forward_to_stage', 'logits_from_stage', 'stage_channels',
-    'one_hot_with_ignore', 'FeatureSynthesizer', 'LayoutSampler',
-    'MaskSource', 'BatchMaskSource', 'BankMaskSource', 'DatasetMaskSource',
+    'one_hot_with_ignore', 'FeatureSynthesizer', 'LayoutSampler', 'MaskSource',
+    'BatchMaskSource', 'BankMaskSource', 'DatasetMaskSource',
     'FolderMaskSource', 'PseudoLabelMaskSource', 'fit_masks'
 ]

@@ -116,8 +116,7 @@ def forward_from_stage(backbone: nn.Module, feature: torch.Tensor,
     return tuple(outs)
 
 
-def encoder_modules(backbone: nn.Module,
-                    stage_index: int) -> List[nn.Module]:
+def encoder_modules(backbone: nn.Module, stage_index: int) -> List[nn.Module]:
     """The modules that compute stage ``stage_index`` (stem included).
 
     Args:
@@ -129,16 +128,16 @@ def encoder_modules(backbone: nn.Module,
         ``0 .. stage_index``.
     """
     check_splittable(backbone, stage_index)
-    stem = [backbone.stem] if backbone.deep_stem else [
-        backbone.conv1, backbone.norm1
-    ]
+    stem = [backbone.stem
+            ] if backbone.deep_stem else [backbone.conv1, backbone.norm1]
     return stem + [
         getattr(backbone, name)
         for name in backbone.res_layers[:stage_index + 1]
     ]
 
 
-def logits_from_stage(segmentor: nn.Module, features: torch.Tensor,
+def logits_from_stage(segmentor: nn.Module,
+                      features: torch.Tensor,
                       stage_index: int,
                       size: Optional[Tuple[int, int]] = None) -> torch.Tensor:
     """Decode-head logits of stage features, resized to ``size``.

@@ -275,8 +275,9 @@ class FeatureSynthesizer:
             self.generator.to(layouts.device)
         return self.generator(layouts, check_labels=False)
 
-    def synthesize(self, batch_masks: torch.Tensor
-                   ) -> Optional[Tuple[torch.Tensor, torch.Tensor]]:
+    def synthesize(
+        self, batch_masks: torch.Tensor
+    ) -> Optional[Tuple[torch.Tensor, torch.Tensor]]:
         """Count the iteration, mine when due, and make the synthetic part.
 
         Args:
@@ -318,8 +319,9 @@ class FeatureSynthesizer:
             self._pool_losses = losses.new_zeros(self.ohnm_pool_size)
             self._pool_filled = self._pool_next = 0
         m = layouts.size(0)
-        index = torch.arange(m, device=layouts.device).add_(
-            self._pool_next).remainder_(self.ohnm_pool_size)
+        index = torch.arange(
+            m, device=layouts.device).add_(self._pool_next).remainder_(
+                self.ohnm_pool_size)
         self._pool_masks.index_copy_(0, index, layouts.to(torch.uint8))
         self._pool_losses.index_copy_(0, index, losses)
         self._pool_next = (self._pool_next + m) % self.ohnm_pool_size

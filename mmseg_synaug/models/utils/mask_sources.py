@@ -171,9 +171,10 @@ class BankMaskSource(MaskSource):
             return
         masks = [np.asarray(m) for m in self.load_masks(segmentor)]
         if not masks:
-            raise DataError(f'{type(self).__name__} found no masks.',
-                            fix='Point it at label maps or remove it from '
-                            'the layout sampler sources.')
+            raise DataError(
+                f'{type(self).__name__} found no masks.',
+                fix='Point it at label maps or remove it from '
+                'the layout sampler sources.')
         for mask in masks:
             if mask.ndim != 2 or mask.max() > 255 or mask.min() < 0:
                 raise DataError(
@@ -267,8 +268,8 @@ class FolderMaskSource(BankMaskSource):
     def load_masks(self,
                    segmentor: Optional[nn.Module] = None) -> List[np.ndarray]:
         files = sorted(
-            glob.glob(osp.join(self.path, '**', '*' + self.suffix),
-                      recursive=True))
+            glob.glob(
+                osp.join(self.path, '**', '*' + self.suffix), recursive=True))
         if not files:
             raise DataError(
                 f'No `*{self.suffix}` label maps in `{self.path}`.',

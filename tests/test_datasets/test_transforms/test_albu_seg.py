@@ -35,8 +35,7 @@ def test_flip_moves_image_and_labels_together(sample):
     np.testing.assert_array_equal(out['img'], sample['img'][:, ::-1])
     np.testing.assert_array_equal(out['gt_seg_map'],
                                   sample['gt_seg_map'][:, ::-1])
-    np.testing.assert_array_equal(out['gt_coarse_seg_map'],
-                                  out['gt_seg_map'])
+    np.testing.assert_array_equal(out['gt_coarse_seg_map'], out['gt_seg_map'])
 
 
 def test_geometric_transforms_keep_pixels_aligned(sample):
@@ -97,6 +96,6 @@ def test_weather_changes_image_not_labels(sample, weather):
 
 
 def test_compose_from_registry(sample):
-    pipeline = Compose([dict(type='AlbuSeg',
-                             transforms=[dict(type='Blur', p=1.0)])])
+    pipeline = Compose(
+        [dict(type='AlbuSeg', transforms=[dict(type='Blur', p=1.0)])])
     assert pipeline(dict(sample))['img'].shape == sample['img'].shape

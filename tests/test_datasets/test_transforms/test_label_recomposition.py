@@ -8,11 +8,11 @@ from mmseg_synaug.datasets.transforms import LabelRecomposition
 from mmseg_synaug.utils import DataError
 
 # CamVid train pixel shares (../shared/data/README.md), class order.
-FREQUENCY = [.169, .233, .0098, .317, .045, .097, .0117, .0113, .059, .0064,
-             .0029]
+FREQUENCY = [
+    .169, .233, .0098, .317, .045, .097, .0117, .0113, .059, .0064, .0029
+]
 RARE = [2, 6, 7, 9, 10]  # Pole, SignSymbol, Fence, Pedestrian, Bicyclist
 BACKGROUND = [0, 1, 3]  # Sky, Building, Road
-
 
 LOAD = [dict(type='LoadCheckedImage'), dict(type='LoadCheckedAnnotations')]
 
@@ -61,8 +61,8 @@ def test_overlay_pastes_one_rare_segment_with_its_pixels(camvid):
             assert not (img_diff & ~(out['gt_seg_map'] == cls)).any()
             changed += diff.any()
         # the ignore value is never pasted
-        assert not ((out['gt_seg_map'] == 255) & ~(
-            original['gt_seg_map'] == 255)).any()
+        assert not ((out['gt_seg_map'] == 255)
+                    & ~(original['gt_seg_map'] == 255)).any()
     assert changed >= 4
 
 

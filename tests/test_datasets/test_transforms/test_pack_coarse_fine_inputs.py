@@ -65,9 +65,8 @@ def test_train_pipeline_keeps_maps_aligned(fasseg_root):
 def test_coarse_only_samples_drop_the_fine_map(fasseg_root):
     dataset = FASSEGDataset(
         split='train', data_root=fasseg_root, pipeline=fasseg_test_pipeline())
-    dataset.pipeline = Compose(fasseg_test_pipeline()[:-1] + [
-        PackCoarseFineInputs(has_fine_label=False)
-    ])
+    dataset.pipeline = Compose(fasseg_test_pipeline()[:-1] +
+                               [PackCoarseFineInputs(has_fine_label=False)])
     sample = dataset[0]['data_samples']
     assert sample.metainfo['has_fine_label'] is False
     assert (sample.gt_sem_seg.data == 255).all()
@@ -104,7 +103,6 @@ def test_load_coarse_index_map_and_its_checks(tmp_path):
     with pytest.raises(DataError, match='a.png.*is 8x6'):
         load(
             dict(
-                coarse_seg_map_path=str(tmp_path / 'a.png'),
-                ori_shape=(7, 8)))
+                coarse_seg_map_path=str(tmp_path / 'a.png'), ori_shape=(7, 8)))
     with pytest.raises(DataError, match='missing.png.*does not exist'):
         load(dict(coarse_seg_map_path=str(tmp_path / 'missing.png')))

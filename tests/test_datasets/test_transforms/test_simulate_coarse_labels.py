@@ -74,9 +74,8 @@ def test_polygons_simplify_more_with_larger_epsilon(fine_map):
     coarse = simulate(fine_map, epsilon=6, boundary_width=0, min_area=0)
     edges = label_boundaries(fine_map)
     edges[[0, -1]] = edges[:, [0, -1]] = True
-    distance = cv2.distanceTransform(
-        (~edges).astype(np.uint8), cv2.DIST_L2,
-        cv2.DIST_MASK_PRECISE)
+    distance = cv2.distanceTransform((~edges).astype(np.uint8), cv2.DIST_L2,
+                                     cv2.DIST_MASK_PRECISE)
     assert distance[coarse != fine_map].max() <= 6 + 2
 
 
@@ -142,8 +141,11 @@ def test_repr_lists_every_argument():
 
 
 @pytest.mark.parametrize('kwargs', [
-    dict(epsilon=-1), dict(epsilon=(3, 1)), dict(boundary_width='wide'),
-    dict(min_area=-5), dict(prob=2)
+    dict(epsilon=-1),
+    dict(epsilon=(3, 1)),
+    dict(boundary_width='wide'),
+    dict(min_area=-5),
+    dict(prob=2)
 ])
 def test_bad_arguments_raise_data_error(kwargs):
     with pytest.raises(DataError, match='Fix:'):

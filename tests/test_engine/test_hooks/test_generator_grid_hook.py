@@ -10,8 +10,8 @@ from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
 from mmseg_synaug.engine.hooks import GeneratorGridHook
-from mmseg_synaug.visualization import colorize
 from mmseg_synaug.models import Pix2PixHD
+from mmseg_synaug.visualization import colorize
 
 PALETTE = [[10 * i, 20, 30] for i in range(5)]
 
@@ -29,8 +29,7 @@ def test_writes_grid_every_interval(tmp_path):
     samples = []
     for _ in range(3):
         sample = SegDataSample()
-        sample.gt_sem_seg = PixelData(
-            data=torch.randint(0, 5, (1, 16, 12)))
+        sample.gt_sem_seg = PixelData(data=torch.randint(0, 5, (1, 16, 12)))
         samples.append(sample)
     batch = dict(
         inputs=[torch.randint(0, 255, (3, 16, 12), dtype=torch.uint8)] * 3,

@@ -30,11 +30,11 @@ def test_boundary_f_score_by_hand():
     assert boundary_f_score(counts)[2] == 1.0
     # No predicted boundary at all: precision 1, recall 0.
     flat = np.zeros_like(label)
-    assert boundary_f_score(boundary_counts(flat, label, 3)) == (1.0, 0.0,
-                                                                 0.0)
+    assert boundary_f_score(boundary_counts(flat, label, 3)) == (1.0, 0.0, 0.0)
 
 
 def as_sample(pred, fine, coarse) -> dict:
+
     def pixel(array):
         return dict(data=torch.tensor(array)[None])
 

@@ -9,8 +9,8 @@ from mmseg_synaug.models import VGG
 def test_vgg16_stage_outputs():
     model = VGG(depth=16, out_indices=(0, 2, 4))
     outs = model(torch.randn(1, 3, 64, 64))
-    assert [tuple(o.shape) for o in outs] == [(1, 64, 32, 32),
-                                              (1, 256, 8, 8), (1, 512, 2, 2)]
+    assert [tuple(o.shape) for o in outs] == [(1, 64, 32, 32), (1, 256, 8, 8),
+                                              (1, 512, 2, 2)]
     # 13 convolutions, numbered as torchvision's vgg16().features.
     convs = [
         name for name, m in model.features.named_children()
@@ -36,8 +36,10 @@ def test_norm_layers():
 
 def test_pretrained_from_local_file(tmp_path):
     source = VGG(depth=11)
-    state = {f'features.{k}': v for k, v in
-             source.features.state_dict().items()}
+    state = {
+        f'features.{k}': v
+        for k, v in source.features.state_dict().items()
+    }
     state['classifier.0.weight'] = torch.zeros(1)  # torchvision's extras
     path = tmp_path / 'vgg11.pth'
     torch.save(state, path)
@@ -49,13 +51,15 @@ def test_pretrained_from_local_file(tmp_path):
 
 
 def test_pretrained_missing_or_remote_is_a_clear_error(tmp_path):
-    model = VGG(init_cfg=dict(
-        type='Pretrained', checkpoint=str(tmp_path / 'absent.pth')))
+    model = VGG(
+        init_cfg=dict(
+            type='Pretrained', checkpoint=str(tmp_path / 'absent.pth')))
     with pytest.raises(FileNotFoundError, match='init_cfg.checkpoint'):
         model.init_weights()
-    model = VGG(init_cfg=dict(
-        type='Pretrained',
-        checkpoint='https://download.pytorch.org/models/vgg16.pth'))
+    model = VGG(
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint='https://download.pytorch.org/models/vgg16.pth'))
     with pytest.raises(ValueError, match='local file only'):
         model.init_weights()
 

@@ -57,8 +57,10 @@ def test_config_builds_and_matches_its_plain_config(name):
     wrappers = build_optim_wrapper(model, optim_wrapper)
     assert isinstance(wrappers, OptimWrapperDict)
     plain_model = MODELS.build(plain.model)
-    adv_keys = {k for k in model.state_dict()
-                if not k.startswith('discriminator.')}
+    adv_keys = {
+        k
+        for k in model.state_dict() if not k.startswith('discriminator.')
+    }
     assert adv_keys == set(plain_model.state_dict())
 
 

@@ -49,8 +49,9 @@ def test_train_step_updates_segmentor_and_discriminator(train_batch):
         assert key in log_vars, key
         assert torch.isfinite(log_vars[key]).all(), key
     # The segmentor's total includes the adversarial term.
-    total = (log_vars['decode.loss_ce'] + log_vars['aux.loss_ce'] +
-             log_vars['loss_adv'])
+    total = (
+        log_vars['decode.loss_ce'] + log_vars['aux.loss_ce'] +
+        log_vars['loss_adv'])
     torch.testing.assert_close(log_vars['loss'], total)
 
     def changed(prefix):
@@ -84,9 +85,10 @@ def test_adversarial_term_changes_only_the_segmentor_update(train_batch):
 
     plain, plain_cfg = build_model(PLAIN_CONFIG)
     assert type(plain) is EncoderDecoder
-    plain.load_state_dict(
-        {k: v
-         for k, v in init.items() if not k.startswith('discriminator.')})
+    plain.load_state_dict({
+        k: v
+        for k, v in init.items() if not k.startswith('discriminator.')
+    })
     seg_params = [p for p in plain.parameters()]
     torch.manual_seed(0)
     plain.train_step(
@@ -157,8 +159,7 @@ def test_hung_discriminator_sees_no_image(train_batch):
     assert any(not torch.equal(before[n], after[n]) for n in before)
 
 
-def test_hung_losses_are_per_pixel_bce_masked_at_ignored_pixels(
-        train_batch):
+def test_hung_losses_are_per_pixel_bce_masked_at_ignored_pixels(train_batch):
     """Hung et al.: one logit per pixel at the input size; the adversarial
     term (lambda 0.01) and the discriminator's real and fake losses are the
     binary cross-entropies averaged over the labelled pixels only."""
@@ -194,8 +195,8 @@ def test_hung_losses_are_per_pixel_bce_masked_at_ignored_pixels(
     # Not the unmasked means.
     assert not torch.allclose(log_vars['disc.loss_fake'],
                               F.softplus(fake).mean())
-    torch.testing.assert_close(log_vars['disc.acc_real'],
-                               100 * masked_mean((real > 0).float()))
+    torch.testing.assert_close(log_vars['disc.acc_real'], 100 * masked_mean(
+        (real > 0).float()))
 
 
 def test_segmentor_optimizer_must_hold_every_segmentor_module(train_batch):
@@ -243,7 +244,9 @@ def test_checkpoint_loads_into_plain_model_with_identical_predictions(
     adv_state = model.state_dict()
     plain_state = plain.state_dict()
     assert set(adv_state) - set(plain_state) == {
-        k for k in adv_state if k.startswith('discriminator.')}
+        k
+        for k in adv_state if k.startswith('discriminator.')
+    }
     assert set(plain_state) <= set(adv_state)
 
     val = camvid_batch(camvid_root, 'val', indices=(0, 1), size=96)
@@ -268,8 +271,8 @@ def test_inference_is_the_plain_segmentors():
     from mmseg_synaug.models import AdversarialEncoderDecoder
     for name in ('predict', '_forward', 'extract_feat', 'encode_decode',
                  'inference', 'loss'):
-        assert getattr(AdversarialEncoderDecoder, name) is getattr(
-            EncoderDecoder, name), name
+        assert getattr(AdversarialEncoderDecoder,
+                       name) is getattr(EncoderDecoder, name), name
 
 
 def test_discriminator_classes_must_match():

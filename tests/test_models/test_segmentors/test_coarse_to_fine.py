@@ -163,8 +163,10 @@ def test_discriminator_losses_train_each_net_only():
     data = model.data_preprocessor(
         batch([(32, 32), (32, 32)], has_fine=[True, False]), True)
     losses = model.loss(data['inputs'], data['data_samples'])
-    assert {'decode.loss_ce', 'decode.loss_adv', 'decode.loss_coarse',
-            'disc.loss_disc'} <= set(losses)
+    assert {
+        'decode.loss_ce', 'decode.loss_adv', 'decode.loss_coarse',
+        'disc.loss_disc'
+    } <= set(losses)
     head = list(model.decode_head.parameters())[0]
     disc = list(model.discriminator.parameters())[0]
     for key, refiner_grad, disc_grad in (('decode.loss_adv', True, False),

@@ -137,8 +137,7 @@ TINY = dict(
     finetune=_SEG + _PLAIN_CROP + ['train_dataloader.batch_size=4'],
     featsyn=_SEG + _PLAIN_CROP + ['train_dataloader.batch_size=4'],
     pix2pixhd=_LOADERS + [
-        'default_hooks.logger.interval=1',
-        'train_dataloader.batch_size=1',
+        'default_hooks.logger.interval=1', 'train_dataloader.batch_size=1',
         'train_dataloader.dataset.pipeline.2.crop_size=(64,64)',
         'model.data_preprocessor.size=(64,64)'
     ],

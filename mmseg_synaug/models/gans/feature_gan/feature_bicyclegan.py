@@ -192,9 +192,8 @@ class FeatureBicycleGAN(BaseModel):
                         self.discriminator.judge_layout(layout, fake_random),
                         True),
                     loss_l1=self.lambda_l1 * F.l1_loss(fake_encoded, real),
-                    loss_kl=self.lambda_kl * torch.mean(
-                        -0.5 * torch.sum(
-                            1 + logvar - mu.pow(2) - logvar.exp(), dim=1)))
+                    loss_kl=self.lambda_kl * torch.mean(-0.5 * torch.sum(
+                        1 + logvar - mu.pow(2) - logvar.exp(), dim=1)))
                 # Latent regression trains G only: E is a constant here.
                 self.encoder.requires_grad_(False)
                 mu_random, _ = self.encoder(fake_random)

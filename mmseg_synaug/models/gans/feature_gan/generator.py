@@ -87,8 +87,8 @@ class ASPPLayoutEncoder(BaseModule):
         self.stages = nn.ModuleList()
         in_channels = num_classes
         for width in channels:
-            aspp = ASPPModule(tuple(dilations), in_channels, width, None,
-                              norm_cfg, act_cfg)
+            aspp = ASPPModule(
+                tuple(dilations), in_channels, width, None, norm_cfg, act_cfg)
             down = ConvModule(
                 width * len(dilations),
                 width,

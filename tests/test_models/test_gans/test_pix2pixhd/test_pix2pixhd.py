@@ -66,8 +66,7 @@ def test_registered_for_mmagic_configs():
 def test_checkpoint_of_mmagic_type_loads_into_mmseg_type(tmp_path):
     """Checkpoints trained as mmagic.Pix2PixHD(Generator) still load."""
     state = tiny_pix2pixhd().state_dict()
-    arch = json.loads(bytes(
-        state['_extra_state'].tolist()))['pix2pixhd_arch']
+    arch = json.loads(bytes(state['_extra_state'].tolist()))['pix2pixhd_arch']
     # what a checkpoint trained before the mmseg registration records (as
     # a dict, the format before the record became a tensor)
     arch['generator']['type'] = 'mmagic.Pix2PixHDGenerator'
