@@ -37,6 +37,9 @@ ADVERSARIAL = (
     REPO_ROOT / 'configs/adversarial/'
     'pspnet-adv_r18_1xb8-1k_camvid-256x256.py')
 PSPNET = REPO_ROOT / 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py'
+FEATSYN = (
+    REPO_ROOT / 'configs/feature_synthesis/'
+    'pspnet-featsyn_r18_1xb8-1k_camvid-256x256.py')
 TIMEOUT = 600
 
 PROBE = """
@@ -335,6 +338,33 @@ custom_hooks = [dict(type='DistProbeHook')]
     output = run_training([str(config), '--work-dir', str(work_dir)])
     assert 'DistributedDataParallelLogMean' in output
     check_two_ranks(work_dir, 2, {'backbone', 'decode_head', 'auxiliary_head'})
+
+
+def test_feature_synthesis_finetuning_two_processes(camvid_root, tmp_path,
+                                                    segmentor_checkpoint):
+    """Fine-tuning with synthetic features (one DDP): identical steps."""
+    config = tmp_path / 'featsyn.py'
+    config.write_text(f"""
+_base_ = ['{FEATSYN}']
+{PROBE}
+load_from = '{segmentor_checkpoint}'
+model = dict(
+    data_preprocessor=dict(size=(128, 128)),
+    synthesizer=dict(generator_checkpoint=None))
+train_dataloader = dict(
+    batch_size=2, num_workers=0, persistent_workers=False,
+    dataset=dict(pipeline={PIPELINE.replace('64, 64', '128, 128')}))
+train_cfg = dict(max_iters=2, val_interval=100)
+default_hooks = dict(checkpoint=dict(interval=2), logger=dict(interval=1))
+custom_hooks = [
+    dict(type='FeatureSynthesisHook'), dict(type='DistProbeHook')]
+""")
+    work_dir = tmp_path / 'work'
+    output = run_training([str(config), '--work-dir', str(work_dir)])
+    assert 'DistributedDataParallelLogMean' in output
+    check_two_ranks(work_dir, 2, {'backbone', 'decode_head', 'auxiliary_head'})
+    scalars = sorted(work_dir.glob('*/vis_data/scalars.json'))[-1]
+    assert 'synthetic_share' in scalars.read_text()
 
 
 def test_ranks_drifting_apart_stop_the_run(camvid_root, tmp_path):

@@ -156,8 +156,8 @@ class FeatureSynthesisEncoderDecoder(EncoderDecoder):
             data_samples (list[SegDataSample]): Their labels.
 
         Returns:
-            dict[str, Tensor]: mmseg's losses, ``loss_synthetic`` (where
-            this process adds synthetic samples this iteration) and
+            dict[str, Tensor]: mmseg's losses, ``loss_synthetic`` (0 where
+            this process adds no synthetic sample this iteration) and
             ``synthetic_share`` (a CPU scalar, not a loss).
         """
         losses = super().loss(inputs, data_samples)
@@ -167,12 +167,17 @@ class FeatureSynthesisEncoderDecoder(EncoderDecoder):
         masks = torch.stack(
             [sample.gt_sem_seg.data[0] for sample in data_samples])
         synthetic = self.synthesizer.synthesize(masks)
+        name = getattr(self.synthetic_loss, 'loss_name', 'loss_synthetic')
         if synthetic is not None:
             features, layouts = synthetic
             loss, per_sample = self.loss_synthetic(features, layouts)
             self.synthesizer.record(layouts, per_sample.detach())
-            name = getattr(self.synthetic_loss, 'loss_name', 'loss_synthetic')
             losses[name] = loss * (layouts.size(0) / len(data_samples))
+        else:
+            # Every process logs the same keys: a distributed run averages
+            # the logs over the processes in one collective, and a process
+            # without synthetic samples this iteration must take part.
+            losses[name] = inputs.new_zeros(())
         losses['synthetic_share'] = torch.tensor(
             self.synthesizer.realised_share)
         return losses
