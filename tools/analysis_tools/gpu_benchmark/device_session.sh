@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# One call on a lent GPU machine (one command of at most 10 minutes, no
+# registry access): the kit installed once, then the steps in order, each
+# within its own number of seconds, then the logs into $OUT.
+#
+# Steps:
+#   a|b|c|d:SECONDS  one stage of staged_benchmark.py (run_stage.sh with
+#                    BUDGET=SECONDS; its stage folder exported into $OUT,
+#                    also when the budget ran out)
+#   probe:SECONDS    training speed of the GPU baseline, the GPU pix2pixHD
+#                    and the GPU feature generator alone on the device
+#                    (benchmark_train.py, 60 iterations, the first 10
+#                    dropped), into ROOT/speed.md; the feature generator
+#                    only once stage a's baseline exists
+#
+# Usage (from the repository root, with .gpu/ from tools/misc/pack_gpu_kit.sh):
+#   OUT=DIR tools/analysis_tools/gpu_benchmark/device_session.sh a:430 probe:100
+# Environment: PYTHON (default python3), KIT (default .gpu), ROOT (default
+# work_dirs/gpu_benchmark), OUT (required), STAGE_ARGS (more options of
+# every stage, e.g. "--seeds 0 1 --write=" ).
+# Writes into $OUT: stage_<x>.tar.NNN parts (staged_benchmark.py import) and
+# device_logs.tgz (the stage logs, every run's log and scalars, speed.md).
+set -uo pipefail
+: "${OUT:?set OUT to the folder that comes back}"
+cd "$(dirname "$0")/../../.." || exit 1
+PYTHON=${PYTHON:-python3}
+KIT=${KIT:-.gpu}
+ROOT=${ROOT:-work_dirs/gpu_benchmark}
+BENCH=tools/analysis_tools/gpu_benchmark
+if ! "$PYTHON" -c 'import mmcv, mmengine, mmseg' 2>/dev/null; then
+  "$PYTHON" -m pip install -q --no-index --no-deps --no-compile \
+    --target /tmp/site "$KIT"/wheels/*.whl || exit 1
+  export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
+fi
+export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
+export PYTHON OUT KIT
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv || true
+mkdir -p "$OUT" "$ROOT"
+rc=0
+
+probe() {
+  local seconds=$1 data
+  data=$("$PYTHON" - "$KIT/camvid_jpg" "$ROOT/work/data" <<'EOF'
+import os, sys
+sys.path.insert(0, 'tools/analysis_tools/gpu_benchmark')
+import bundle
+print(bundle.prepare_camvid(sys.argv[1], sys.argv[2], os.cpu_count() or 1))
+EOF
+  ) || return 1
+  local configs=(configs/pspnet/pspnet_r18-d8_1xb16-2k_camvid-352x480.py
+                 configs/pix2pixhd/pix2pixhd_w64-d4-r9_1xb4-3k_camvid-352x480.py)
+  local extra=()
+  local baseline=$ROOT/stage_a/artifacts/pspnet_baseline.pth
+  if [ -f "$baseline" ]; then
+    configs+=(configs/feature_synthesis/featgan-s3_pspnet-r18-d8_1xb16-2k_camvid-256x256.py)
+    extra=(--cfg-options-for featgan-s3_pspnet-r18-d8_1xb16-2k_camvid-256x256
+           model.data_preprocessor.checkpoint="$baseline")
+  fi
+  SYNAUG_DATA_ROOT=$data timeout -k 10 "$seconds" "$PYTHON" \
+    tools/analysis_tools/benchmark_train.py "${configs[@]}" \
+    --iters 60 --warmup 10 "${extra[@]}" \
+    --write "$ROOT/speed.md" --section gpu-speed
+}
+
+for step in "$@"; do
+  name=${step%%:*}
+  seconds=${step#*:}
+  echo "=== $name ($seconds s) at $SECONDS s"
+  case $name in
+    a|b|c|d) # shellcheck disable=SC2086
+      BUDGET=$seconds "$BENCH/run_stage.sh" "$name" --root "$ROOT" \
+        ${STAGE_ARGS:-} || rc=1 ;;
+    probe) probe "$seconds" || rc=1 ;;
+    *) echo "unknown step $step (a|b|c|d|probe:SECONDS)" >&2; rc=1 ;;
+  esac
+done
+echo "=== logs at $SECONDS s"
+tar czf "$OUT/device_logs.tgz" --ignore-failed-read \
+  $(cd "$ROOT" 2>/dev/null && find . -name '*.log' -o -name 'scalars.json' \
+      -o -name 'speed.md' -o -name 'summary.json' -o -name '*.log.*' |
+    sed "s|^\.|$ROOT|") 2>/dev/null
+ls -la "$OUT"
+exit "$rc"
