@@ -284,6 +284,7 @@ class Stage:
         print(
             f'[stage {self.name}] {step} ({len(commands)} at once)',
             flush=True)
+        os.makedirs(osp.dirname(log), exist_ok=True)
         start = time.perf_counter()
         procs = []
         for i, command in enumerate(commands):
