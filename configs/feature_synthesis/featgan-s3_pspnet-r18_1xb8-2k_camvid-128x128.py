@@ -94,7 +94,7 @@ optim_wrapper = dict(
     generator=dict(optimizer=adam),
     encoder=dict(optimizer=adam),
     discriminator=dict(optimizer=adam))
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=2000)
+train_cfg = dict(type='FastResumeIterBasedTrainLoop', max_iters=2000)
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=10, log_metric_by_epoch=False),

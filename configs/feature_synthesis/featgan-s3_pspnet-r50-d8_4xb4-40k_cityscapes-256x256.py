@@ -89,7 +89,7 @@ optim_wrapper = dict(
     generator=dict(optimizer=adam),
     encoder=dict(optimizer=adam),
     discriminator=dict(optimizer=adam))
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=40000)
+train_cfg = dict(type='FastResumeIterBasedTrainLoop', max_iters=40000)
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),

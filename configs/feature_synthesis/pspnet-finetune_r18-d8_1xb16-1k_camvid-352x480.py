@@ -17,6 +17,7 @@ param_scheduler = [
         end=1000,
         by_epoch=False)
 ]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=1000, val_interval=1000)
+train_cfg = dict(
+    type='FastResumeIterBasedTrainLoop', max_iters=1000, val_interval=1000)
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1000))

@@ -1,22 +1,16 @@
-# GPU-scale pix2pixHD on CamVid at full resolution, sized for one H200 in at
-# most 6 minutes: the paper's global generator (w64-d4-r9, 182 M parameters)
+# GPU-scale pix2pixHD on CamVid at full resolution, sized for one H200 in about
+# 4 minutes: the paper's global generator (w64-d4-r9, 182 M parameters)
 # and 3 discriminators of width 64, LSGAN + feature matching (lambda 10), no
 # VGG loss (its ImageNet weights are never downloaded); 352x480 crops (the
 # 360x480 images less 8 rows: a multiple of the generator's 16), batch 4,
 # bf16 autocast, 3k iterations (12k images: 33 epochs of the 367 training
 # images), lr 2e-4 constant for 1.5k iterations, then linearly to 0 (the
 # paper's schedule, compressed from its 200 epochs).
-# Time: an ESTIMATE, to be measured on the GPU (no GPU was available). One
-# training step (both updates, forward and backward) is 4.32 TFLOP, counted
-# by torch's FLOP counter on the CPU; the PSPNet-R18-d8 step at 352x480,
-# batch 16, is 3.39 TFLOP, and the GPU kit measured it at 0.078 s/iter on an
-# H200 shared by three trainings (../shared/gpu/README.md), i.e. 43.5
-# TFLOP/s per training. At that rate this step takes about 0.10 s: 3k
-# iterations about 5.0 minutes, plus start-up and one checkpoint (2.3 GB
-# with both Adam states). Alone on the GPU it should be faster; FLOPs leave
-# out memory-bound layers (instance norm, padding). Re-estimate with:
-#   PYTHONPATH=. python tools/analysis_tools/estimate_train_time.py \
-#       configs/pix2pixhd/pix2pixhd_w64-d4-r9_1xb4-3k_camvid-352x480.py
+# Time, measured on one H200 alone on the GPU (BENCHMARKS.md, GPU
+# benchmark, tools/analysis_tools/benchmark_train.py): 0.077 s/iter, so
+# 3k iterations take about 3.9 minutes plus start-up and one checkpoint
+# (2.3 GB with both Adam states). The FLOP count (4.32 TFLOP per step,
+# tools/analysis_tools/estimate_train_time.py) had predicted about 0.10 s.
 # A narrower generator trades width for epochs in the same time, e.g.
 # --cfg-options model.generator.base_channels=32 (about 2.4x fewer FLOPs).
 _base_ = ['./pix2pixhd_w64-d4-r9_1xb1-73.4k_camvid-360x480.py']

@@ -3,12 +3,11 @@
 # no pretrained weights, 352x480 crops of the full-resolution 480x360
 # images, batch 16, mixed precision (AMP), SGD lr 0.02 with poly decay,
 # 2k iterations, validation mid-way and at the end.
-# Sized for one GPU: the offline kit (../shared/gpu/README.md) measured
-# 0.078 s/iter on an H200 at this setting with three trainings sharing the
-# GPU (47.7 mIoU on val after 1000 iterations), so one run takes ~2.6
-# minutes plus validation, and six runs (three seeds of two configs, three
-# at a time) fit one 10-minute stage of the staged GPU benchmark
-# (docs/gpu_benchmark.md). An estimate from the kit, to be re-measured.
+# Measured on one H200 (BENCHMARKS.md, GPU benchmark): 0.083 s/iter alone
+# on the GPU, 0.324 s/iter each with six trainings sharing it (1.5x the
+# throughput of one); 2k iterations take 2.8 minutes alone. Stage a of the
+# staged GPU benchmark (docs/gpu_benchmark.md) trains it and copy-paste,
+# two seeds each, four at a time.
 _base_ = [
     'mmseg::_base_/models/pspnet_r50-d8.py', '../_base_/datasets/camvid.py',
     'mmseg::_base_/default_runtime.py'
@@ -56,7 +55,8 @@ param_scheduler = [
         end=2000,
         by_epoch=False)
 ]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=2000, val_interval=1000)
+train_cfg = dict(
+    type='FastResumeIterBasedTrainLoop', max_iters=2000, val_interval=1000)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(

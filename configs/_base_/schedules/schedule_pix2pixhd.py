@@ -16,7 +16,7 @@ param_scheduler = [
     dict(
         type='LinearDecayLR', decay_start=0.5, end_factor=0.0, by_epoch=False)
 ]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=2000)
+train_cfg = dict(type='FastResumeIterBasedTrainLoop', max_iters=2000)
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=10, log_metric_by_epoch=False),

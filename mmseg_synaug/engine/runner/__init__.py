@@ -1,0 +1,3 @@
+from .loops import FastResumeIterBasedTrainLoop
+
+__all__ = ['FastResumeIterBasedTrainLoop']
