@@ -14,8 +14,7 @@ CONFIG = REPO_ROOT / 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py'
 
 
 class RecordBatches(Hook):
-    """Records the image files of each trained batch and counts the
-    samples the training loader produced (loaded) in the main process."""
+    """Records the image files of each trained batch."""
 
     def __init__(self) -> None:
         self.batches: List[List[str]] = []
@@ -45,8 +44,6 @@ def _train(loop: str, work_dir: Path, max_iters: int, resume: bool,
         workers > 0,
         'train_dataloader.dataset.pipeline.3.crop_size': (32, 32),
         'model.data_preprocessor.size': (32, 32),
-        'model.backbone.depth':
-        18,
         'default_hooks.checkpoint.interval':
         3,
         'default_hooks.logger.interval':

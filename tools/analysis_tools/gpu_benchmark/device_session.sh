@@ -23,16 +23,10 @@
 set -uo pipefail
 : "${OUT:?set OUT to the folder that comes back}"
 cd "$(dirname "$0")/../../.." || exit 1
-PYTHON=${PYTHON:-python3}
-KIT=${KIT:-.gpu}
 ROOT=${ROOT:-work_dirs/gpu_benchmark}
 BENCH=tools/analysis_tools/gpu_benchmark
-if ! "$PYTHON" -c 'import mmcv, mmengine, mmseg' 2>/dev/null; then
-  "$PYTHON" -m pip install -q --no-index --no-deps --no-compile \
-    --target /tmp/site "$KIT"/wheels/*.whl || exit 1
-  export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
-fi
-export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
+# shellcheck source=kit_env.sh
+source "$BENCH/kit_env.sh" || exit 1
 export PYTHON OUT KIT
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv || true
 mkdir -p "$OUT" "$ROOT"

@@ -15,15 +15,9 @@ set -uo pipefail
 STAGE=${1:?usage: run_stage.sh a|b|c|d [options]}
 shift
 cd "$(dirname "$0")/../../.." || exit 1
-PYTHON=${PYTHON:-python3}
-KIT=${KIT:-.gpu}
 BUDGET=${BUDGET:-560}
-if ! "$PYTHON" -c 'import mmcv, mmengine, mmseg' 2>/dev/null; then
-  "$PYTHON" -m pip install -q --no-index --no-deps --no-compile \
-    --target /tmp/site "$KIT"/wheels/*.whl || exit 1
-  export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
-fi
-export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
+# shellcheck source=kit_env.sh
+source tools/analysis_tools/gpu_benchmark/kit_env.sh || exit 1
 DATA=()
 if [ -d "$KIT/camvid_jpg" ]; then
   DATA=(--data-root "$KIT/camvid_jpg")
