@@ -4,8 +4,9 @@
 # images, batch 16, mixed precision (AMP), SGD lr 0.02 with poly decay,
 # 2k iterations, validation mid-way and at the end.
 # Measured on one H200 (BENCHMARKS.md, GPU benchmark): 0.083 s/iter alone
-# on the GPU, 0.324 s/iter each with six trainings sharing it (1.5x the
-# throughput of one); 2k iterations take 2.8 minutes alone. Stage a of the
+# on the GPU, about 0.32 s/iter each (as their logs print) with six
+# trainings sharing it (1.5x the throughput of one); so 2k iterations
+# alone would take about 2.8 minutes. Stage a of the
 # staged GPU benchmark (docs/gpu_benchmark.md) trains it and copy-paste,
 # two seeds each, four at a time.
 _base_ = [
