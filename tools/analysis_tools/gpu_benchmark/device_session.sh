@@ -23,6 +23,17 @@
 set -uo pipefail
 : "${OUT:?set OUT to the folder that comes back}"
 cd "$(dirname "$0")/../../.." || exit 1
+if [ $# -eq 0 ]; then
+  echo "usage: OUT=DIR device_session.sh STEP:SECONDS ... (e.g. a:560)" >&2
+  exit 2
+fi
+for step in "$@"; do
+  if ! [[ $step =~ ^(a|b|c|d|probe):[1-9][0-9]*$ ]]; then
+    echo "device_session.sh: step \`$step\` is not STEP:SECONDS with STEP one" \
+      "of a, b, c, d, probe and SECONDS a whole number (e.g. a:560)." >&2
+    exit 2
+  fi
+done
 ROOT=${ROOT:-work_dirs/gpu_benchmark}
 BENCH=tools/analysis_tools/gpu_benchmark
 # shellcheck source=kit_env.sh
@@ -65,7 +76,6 @@ for step in "$@"; do
       BUDGET=$seconds "$BENCH/run_stage.sh" "$name" --root "$ROOT" \
         ${STAGE_ARGS:-} || rc=1 ;;
     probe) probe "$seconds" || rc=1 ;;
-    *) echo "unknown step $step (a|b|c|d|probe:SECONDS)" >&2; rc=1 ;;
   esac
 done
 echo "=== logs at $SECONDS s"
