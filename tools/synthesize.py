@@ -32,7 +32,7 @@ from mmengine.config import DictAction
 
 from mmseg_synaug.synthesis import (SYNTHESIS_MODES, DatasetSynthesizer,
                                     class_distribution, load_filter_segmentor,
-                                    load_generator)
+                                    load_generator, read_manifest)
 from mmseg_synaug.utils import DataError, run_tool
 
 
@@ -120,6 +120,16 @@ def main() -> None:
         cfg_options=args.cfg_options,
         img_suffix=args.img_suffix)
     synthesizer.run(args.out, args.num, args.shard, args.num_shards)
+    missing = args.num - sum(k < args.num for k in read_manifest(args.out))
+    if missing:
+        # Another shard is still writing: the last shard to finish
+        # tabulates the whole set, not this shard's part of it.
+        print(
+            f'shard {args.shard}/{args.num_shards} done; {missing} samples '
+            'of other shards still to come: the class distribution is '
+            'written by the shard that finishes last',
+            flush=True)
+        return
     table = class_distribution(args.out, synthesizer.classes)
     print(table or 'no samples kept: no class distribution', flush=True)
 

@@ -1,6 +1,7 @@
 """Class distribution of a synthetic set, before and after recomposition."""
 import os
 import os.path as osp
+import tempfile
 from typing import List, Optional
 
 import numpy as np
@@ -59,7 +60,15 @@ def _plot(out_dir: str, classes: List[str], before: np.ndarray,
     ax.set_title(f'Class distribution, {count} samples')
     ax.legend()
     fig.tight_layout()
-    tmp = osp.join(out_dir, '.class_distribution.tmp.png')
-    fig.savefig(tmp, dpi=100)
-    plt.close(fig)
-    os.replace(tmp, osp.join(out_dir, 'class_distribution.png'))
+    # A name of this process's own: shards finishing together each write
+    # their (equal) plot, and the last rename wins, never a half-written one.
+    fd, tmp = tempfile.mkstemp(
+        prefix='.class_distribution.', suffix='.png', dir=out_dir)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=100)
+        os.replace(tmp, osp.join(out_dir, 'class_distribution.png'))
+    finally:
+        plt.close(fig)
+        if osp.exists(tmp):
+            os.remove(tmp)

@@ -2,6 +2,8 @@
 on a few CamVid samples."""
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import cv2
@@ -13,7 +15,7 @@ from mmagic.registry import MODELS
 from mmengine.config import Config
 from mmseg.registry import MODELS as SEG_MODELS
 
-from conftest import BASELINE, run_tool
+from conftest import BASELINE, REPO_ROOT, run_tool
 from mmseg_synaug.datasets import CamVidDataset
 from mmseg_synaug.synthesis import (DatasetSynthesizer, class_distribution,
                                     load_filter_segmentor, load_generator)
@@ -221,6 +223,50 @@ def test_tool_copy_paste_as_jpeg(setup, camvid_root):
         img_suffix='.jpg',
         pipeline=[dict(type='LoadCheckedImage')])
     assert dataset[1]['img'].shape == (360, 480, 3)
+
+
+def synthesize_shards(setup, out, shards):
+    """Start ``tools/synthesize.py`` shards at once; their outputs."""
+    env = dict(os.environ, PYTHONUNBUFFERED='1', OMP_NUM_THREADS='1')
+    procs = [
+        subprocess.Popen([
+            sys.executable, 'tools/synthesize.py', 'none', 'none',
+            setup['data'], '--out',
+            str(out), '--num', '4', '--mode', 'multi', '--copy-paste',
+            '--shard',
+            str(shard), '--num-shards', '2', '--device', 'cpu'
+        ],
+                         cwd=REPO_ROOT,
+                         env=env,
+                         stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT,
+                         text=True) for shard in shards
+    ]
+    outputs = [proc.communicate(timeout=600)[0] for proc in procs]
+    for proc, output in zip(procs, outputs):
+        assert proc.returncode == 0, output[-4000:]
+    return outputs
+
+
+def test_tool_shards_tabulate_the_whole_set_once_complete(setup):
+    """A shard that finishes first leaves the table to the last one; shards
+    finishing together do not trip over each other's plot."""
+    out = setup['tmp'] / 'tool_shards'
+    first, = synthesize_shards(setup, out, [0])
+    assert '2 samples of other shards still to come' in first
+    assert '| Pole ' not in first
+    assert not (out / 'class_distribution.png').exists()
+    last, = synthesize_shards(setup, out, [1])
+    assert 'Class distribution of 4 kept samples' in last
+
+    together = setup['tmp'] / 'tool_shards_together'
+    outputs = synthesize_shards(setup, together, [0, 1])
+    tables = [o for o in outputs if 'Class distribution of 4 kept' in o]
+    assert tables, outputs
+    for output in outputs:
+        assert output in tables or 'finishes last' in output
+    assert (together / 'class_distribution.png').is_file()
+    assert not list(together.glob('.class_distribution*'))
 
 
 def test_tool_out_is_a_file(setup, tmp_path):
