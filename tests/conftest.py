@@ -1,5 +1,6 @@
 """Shared fixtures: the real datasets, the repository, and a tool runner."""
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +57,13 @@ def segmentor_checkpoint(tmp_path_factory) -> str:
             state_dict=model.state_dict(),
             meta=dict(dataset_meta=dict(CamVidDataset.METAINFO))), str(path))
     return str(path)
+
+
+def free_port() -> int:
+    """A TCP port free on this machine now (for a process group)."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
 
 
 def run_tool(args: List[str],

@@ -18,7 +18,8 @@ from mmengine.config import Config, DictAction
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
-from mmseg_synaug.utils import (DataError, merge_cfg_options, run_tool,
+from mmseg_synaug.utils import (DataError, close_distributed,
+                                merge_cfg_options, run_tool,
                                 setup_cpu_distributed)
 from mmseg_synaug.utils.checkpoint import load_model_checkpoint
 from mmseg_synaug.utils.train_cli import build_datasets
@@ -94,6 +95,7 @@ def main() -> None:
         strict=not args.non_strict,
         non_strict_hint='pass --non-strict')
     runner.test()
+    close_distributed(runner)
 
 
 if __name__ == '__main__':

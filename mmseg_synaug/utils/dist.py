@@ -17,6 +17,7 @@ add what mmengine leaves out: logged values averaged over the ranks, and
 submodules that still read as themselves once wrapped.
 """
 import functools
+import gc
 import inspect
 import logging
 from contextlib import ExitStack, contextmanager
@@ -387,3 +388,26 @@ def setup_distributed(cfg: Config) -> None:
     setup_cpu_distributed(cfg)
     print_log(f'Distributed model wrapper: {cfg.model_wrapper_cfg["type"]}.',
               'current')
+
+
+def close_distributed(runner: Any) -> None:
+    """Close the process group of a distributed run after its work.
+
+    Left to the interpreter's exit, gloo's process group can abort a rank
+    after the work has finished ("terminate called without an active
+    exception", about one run in four on a loaded 2-core machine), which
+    fails the whole torchrun job. The DDP wrapper holds the group, so
+    destroying the group alone leaves its threads running: the ranks meet,
+    drop the wrapped model, then destroy the group and exit with no gloo
+    thread left. Outside a distributed run this does nothing.
+
+    Args:
+        runner (mmengine.runner.Runner): The runner that trained or tested;
+            in a distributed run its ``model`` is None afterwards.
+    """
+    if not _distributed():
+        return
+    dist.barrier()
+    runner.model = None
+    gc.collect()
+    dist.destroy_process_group()

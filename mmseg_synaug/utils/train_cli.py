@@ -14,14 +14,13 @@ import os
 import os.path as osp
 from typing import Optional, Sequence
 
-import torch.distributed as dist
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import find_latest_checkpoint
 
 from .config_options import merge_cfg_options
-from .dist import setup_distributed
+from .dist import close_distributed, setup_distributed
 from .errors import DataError
 
 #: What tools/train.py trains.
@@ -253,14 +252,10 @@ def train(args: argparse.Namespace) -> Runner:
 def train_and_close(runner: Runner) -> None:
     """Train, then close the process group of a distributed run.
 
-    Left to the interpreter's exit, gloo's process group can abort a rank
-    after training has finished ("terminate called without an active
-    exception"), which fails the whole torchrun job; destroying it first
-    makes the exit clean.
-
     Args:
-        runner (Runner): The runner built from the training config.
+        runner (Runner): The runner built from the training config; in a
+            distributed run its ``model`` is None afterwards
+            (:func:`~mmseg_synaug.utils.dist.close_distributed`).
     """
     runner.train()
-    if dist.is_available() and dist.is_initialized():
-        dist.destroy_process_group()
+    close_distributed(runner)

@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import List
 import pytest
 from mmengine.config import Config
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, free_port
 from mmseg_synaug.utils.dist import choose_model_wrapper, setup_distributed
 
 PROBE_DIR = Path(__file__).resolve().parent
@@ -116,12 +115,6 @@ default_hooks = dict(checkpoint=dict(interval=1), logger=dict(interval=1))
 custom_hooks = [dict(type='DistProbeHook')]
 """)
     return str(path)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def run_training(args: List[str], nproc: int = 2) -> str:

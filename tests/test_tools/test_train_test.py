@@ -1,6 +1,5 @@
 """A real few-iteration training on CamVid: train, resume, evaluate."""
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +9,7 @@ import pytest
 import torch
 from PIL import Image
 
-from conftest import run_tool, tiny_config
+from conftest import free_port, run_tool, tiny_config
 
 
 def test_training_writes_checkpoint_and_scores(trained):
@@ -77,12 +76,6 @@ def test_load_from_starts_a_new_run_from_weights(trained):
     ])
     assert 'Load checkpoint from' in result.stdout
     assert 'Iter(train) [1/2]' in result.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def test_distributed_two_cpu_processes(camvid_root, tmp_path, monkeypatch):
