@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tarfile
 
 import cv2
 import pytest
@@ -212,3 +213,28 @@ def test_export_import_resume(bench, tmp_path):
     assert log.count('done before') == 2
     assert 'seed 0: training' not in log
     assert not (fresh / 'work/synthetic').exists()  # nothing redone
+
+
+@pytest.mark.parametrize('data_filter', [True, False])
+def test_import_refuses_a_member_outside_the_root(tmp_path, monkeypatch,
+                                                  data_filter):
+    """Checked with and without Python's tar ``filter='data'`` (Debian's
+    3.11.2 has none): a plain stage unpacks, a member that climbs out of
+    the root is refused and nothing of its bundle is written."""
+    monkeypatch.syspath_prepend(
+        str(REPO_ROOT / 'tools/analysis_tools/gpu_benchmark'))
+    import bundle
+    if not data_filter:
+        monkeypatch.delattr(tarfile, 'data_filter', raising=False)
+    parts, root = tmp_path / 'parts', tmp_path / 'root'
+    parts.mkdir()
+    (tmp_path / 'summary.json').write_text('{}')
+    for stage, arcname in (('stage_a', 'stage_a/summary.json'),
+                           ('stage_b', '../outside.json')):
+        with tarfile.open(parts / f'{stage}.tar.000', 'w') as tar:
+            tar.add(tmp_path / 'summary.json', arcname=arcname)
+    with pytest.raises(SystemExit, match='outside.json`, which is not'):
+        bundle.import_bundles(str(parts), str(root))
+    assert (root / 'stage_a/summary.json').read_text() == '{}'
+    assert not (tmp_path / 'outside.json').exists()
+    assert sorted(os.listdir(root)) == ['stage_a']  # no joined tar left

@@ -217,7 +217,30 @@ def import_bundles(parts_dir: str, root: str) -> List[str]:
                     glob.glob(osp.join(parts_dir, f'{name}.tar.[0-9]*'))):
                 with open(part, 'rb') as f:
                     shutil.copyfileobj(f, out)
-        with tarfile.open(tar_path) as tar:
-            tar.extractall(root, filter='data')
-        os.remove(tar_path)
+        try:
+            with tarfile.open(tar_path) as tar:
+                _extract_safely(tar, root, f'{name}.tar')
+        finally:
+            os.remove(tar_path)
     return names
+
+
+def _extract_safely(tar: tarfile.TarFile, root: str, name: str) -> None:
+    """Unpack only plain files and folders inside ``root``.
+
+    Checked here for every Python: ``filter='data'`` (which also drops
+    unsafe modes) exists only from 3.11.4 and 3.12, not in Debian's 3.11.2.
+    """
+    top = osp.realpath(root)
+    for member in tar.getmembers():
+        path = osp.realpath(osp.join(top, member.name))
+        inside = osp.commonpath([top, path]) == top
+        if not inside or not (member.isfile() or member.isdir()):
+            raise SystemExit(
+                f'`{name}` holds `{member.name}`, which is not a plain file '
+                f'or folder inside `{root}`: nothing unpacked. The bundles '
+                'come from `staged_benchmark.py export`; export them again.')
+    if hasattr(tarfile, 'data_filter'):
+        tar.extractall(root, filter='data')
+    else:
+        tar.extractall(root)
