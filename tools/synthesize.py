@@ -21,7 +21,8 @@ GEN_CONFIG and GEN_CHECKPOINT. A second run skips the samples already
 written; process I of N (``--shard``/``--num-shards``, or RANK/WORLD_SIZE of
 torchrun) writes the samples k with k % N == I. At the end the class
 distribution before and after is printed and plotted to
-``DIR/class_distribution.png``.
+``DIR/class_distribution.png`` by the run that finds all N samples written
+(with shards, the one that finishes last).
 """
 import argparse
 import os
