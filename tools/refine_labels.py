@@ -16,7 +16,7 @@ file and the share. The checkpoint must match the config's model, unless
 Usage:
     python tools/refine_labels.py CONFIG CHECKPOINT --images DIR \
         --coarse DIR --out DIR [--palette fasseg] [--device cpu] \
-        [--non-strict]
+        [--non-strict] [--debug]
 """
 import argparse
 import os
@@ -89,6 +89,10 @@ def parse_args() -> argparse.Namespace:
         nargs='+',
         action=DictAction,
         help='override settings of the config, as key=value pairs')
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='show the full traceback of errors (or SYNAUG_DEBUG=1)')
     return parser.parse_args()
 
 

@@ -3,6 +3,7 @@
 Usage:
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out DIR]
         [--cfg-options KEY=VALUE ...] [--launcher pytorch] [--non-strict]
+        [--debug]
 
 The checkpoint must match the config's model: one with missing,
 unexpected or reshaped keys (a checkpoint of another model) is refused,
@@ -49,6 +50,10 @@ def parse_args() -> argparse.Namespace:
         default='none',
         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='show the full traceback of errors (or SYNAUG_DEBUG=1)')
     args = parser.parse_args()
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
