@@ -1,40 +1,106 @@
-"""Shared fixtures: the real datasets, the repository, and a tool runner."""
+"""Shared fixtures: the real datasets, the repository, and a tool runner.
+
+The first line of a run says where the real datasets come from, or that
+the tests that need them skip and which setting brings them.
+"""
 import os
+import os.path as osp
 import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import pytest
 from mmseg.utils import register_all_modules
 
 from mmseg_synaug.utils import DataError, resolve_data_root
+from mmseg_synaug.utils.data_root import DATA_ROOT_ENV, data_root_candidates
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+#: The real datasets of the tests: folder name -> sub-folders of a root.
+DATASETS = {
+    'camvid': ('train', 'trainannot', 'val', 'valannot'),
+    'fasseg_frontal': ('images/train', 'coarse/train', 'fine/train'),
+}
+#: Start of the skip reason of a test that lacks a real dataset.
+NO_DATA = 'real data not found'
 
 # Build datasets and transforms in mmseg's scope, as its configs do.
 register_all_modules(init_default_scope=True)
 
 
-def _dataset_root(name: str, required: tuple) -> str:
+def _dataset_root(name: str) -> str:
     try:
-        return resolve_data_root(name, required=required)
+        return resolve_data_root(name, required=DATASETS[name])
     except DataError as error:
-        pytest.skip(f'real {name} data not found: {error}')
+        pytest.skip(f'{NO_DATA}: {name}: {error}')
 
 
 @pytest.fixture(scope='session')
 def camvid_root() -> str:
     """Root of the real CamVid data (skips the test where it is missing)."""
-    return _dataset_root('camvid', ('train', 'trainannot', 'val', 'valannot'))
+    return _dataset_root('camvid')
 
 
 @pytest.fixture(scope='session')
 def fasseg_root() -> str:
     """Root of the real FASSEG frontal data (skips where it is missing)."""
-    return _dataset_root('fasseg_frontal',
-                         ('images/train', 'coarse/train', 'fine/train'))
+    return _dataset_root('fasseg_frontal')
+
+
+def find_dataset(name: str) -> Optional[str]:
+    """``'<root> (<origin>)'`` as the fixtures will find it, or None.
+
+    The order of :func:`~mmseg_synaug.utils.resolve_data_root`, without its
+    log line: ``$SYNAUG_DATA_ROOT`` when set (and nothing after it), then
+    ``data/`` and ``../shared/data/``.
+    """
+    for path, origin in data_root_candidates(name):
+        if all(osp.isdir(osp.join(path, sub)) for sub in DATASETS[name]):
+            return f'{path} ({origin})'
+        if origin.startswith('$'):
+            return None
+    return None
+
+
+def data_source_line() -> str:
+    """Where the real data comes from, or what skips and how to fix it."""
+    found = {name: find_dataset(name) for name in DATASETS}
+    missing = [name for name, root in found.items() if root is None]
+    if not missing:
+        return 'real data: ' + ', '.join(f'{name} from {root}'
+                                         for name, root in found.items())
+    env = os.environ.get(DATA_ROOT_ENV)
+    looked = (f'${DATA_ROOT_ENV}={env}'
+              if env else f'${DATA_ROOT_ENV} (unset), {REPO_ROOT / "data"}, '
+              f'{REPO_ROOT.parent / "shared" / "data"}')
+    folders = ' and '.join(f'{name}/' for name in missing)
+    return (f'real data: {", ".join(missing)} not found in {looked}: the '
+            'tests that need it SKIP. To run them, set '
+            f'{DATA_ROOT_ENV} to the folder that holds {folders} (README.md, '
+            'Data)')
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Say where the data comes from first, also under ``-q``."""
+    reporter = session.config.pluginmanager.get_plugin('terminalreporter')
+    if reporter is not None:
+        reporter.write_line(data_source_line())
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int) -> None:
+    """Count the tests skipped for want of the real data, at the end."""
+    skipped = [
+        report for report in terminalreporter.stats.get('skipped', [])
+        if isinstance(report.longrepr, tuple)
+        and NO_DATA in str(report.longrepr[-1])
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f'{len(skipped)} tests skipped without the real data: '
+            f'{data_source_line()}')
 
 
 @pytest.fixture(scope='session')
