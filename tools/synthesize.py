@@ -5,7 +5,7 @@ Usage:
         --out DIR --num N --mode overlay|multi|reconstruct [--seed S]
         [--filter-config SEG_CONFIG --filter-checkpoint SEG_CKPT
          --min-agreement 0.5] [--copy-paste] [--shard I --num-shards N]
-        [--img-suffix .png|.jpg] [--device cpu]
+        [--img-suffix .png|.jpg] [--device cpu] [--non-strict]
         [--cfg-options KEY=VALUE ...] [--debug]
 
 Sample k recomposes a training label map of DATASET_CONFIG and renders it
@@ -23,6 +23,10 @@ torchrun) writes the samples k with k % N == I. At the end the class
 distribution before and after is printed and plotted to
 ``DIR/class_distribution.png`` by the run that finds all N samples written
 (with shards, the one that finishes last).
+
+Checkpoints must match their configs: one of another model is refused,
+naming the keys that differ, unless ``--non-strict`` loads the matching
+weights anyway.
 """
 import argparse
 import os
@@ -74,6 +78,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         default=None,
         help='cuda or cpu; default cuda when available')
     parser.add_argument(
+        '--non-strict',
+        action='store_true',
+        help='load checkpoints whose keys or shapes differ from the models '
+        'of their configs (only the matching weights are loaded)')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -105,11 +114,13 @@ def main() -> None:
         raise DataError(
             f'--out `{args.out}` is a file.',
             fix='Give --out a folder (new, or a synthetic set to resume).')
+    strict = not args.non_strict
     generator = None if args.copy_paste else load_generator(
-        args.gen_config, args.gen_checkpoint, args.device)
+        args.gen_config, args.gen_checkpoint, args.device, strict)
     segmentor = (
         load_filter_segmentor(args.filter_config, args.filter_checkpoint,
-                              args.device) if args.filter_config else None)
+                              args.device, strict)
+        if args.filter_config else None)
     synthesizer = DatasetSynthesizer(
         args.dataset_config,
         generator,

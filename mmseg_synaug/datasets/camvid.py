@@ -6,7 +6,7 @@ from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
 from ..utils import DataError, resolve_data_root
-from .checks import check_label_files, check_not_empty
+from .checks import check_label_files, check_not_empty, check_split_file
 
 
 @DATASETS.register_module()
@@ -74,10 +74,11 @@ class CamVidDataset(BaseSegDataset):
             list[dict]: One dict per sample, with ``void_label`` and
             ``num_classes`` for :class:`LoadCheckedAnnotations`.
         """
+        check_split_file(self.ann_file, type(self).__name__)
         data_list = super().load_data_list()
         check_not_empty(data_list, self.data_prefix['img_path'],
                         self.img_suffix,
-                        type(self).__name__)
+                        type(self).__name__, self.ann_file)
         for data_info in data_list:
             if not osp.isfile(data_info['seg_map_path']):
                 raise DataError(

@@ -4,6 +4,8 @@ A bad file should stop a run at start-up, not at the first validation
 after 1000 iterations. What the project's datasets check when built (by
 ``load_data_list`` and ``full_init``):
 
+- the split file (``ann_file``), where one is given, exists and lists
+  images;
 - the dataset is not empty (an empty folder is named, with the suffix
   looked for and the image suffixes found there instead);
 - every image has its label map (all samples);
@@ -34,8 +36,30 @@ _CHECKED: Set[str] = set()
 _IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 
 
-def check_not_empty(data_list: Sequence[dict], img_dir: str, img_suffix: str,
-                    dataset: str) -> None:
+def check_split_file(ann_file: str, dataset: str) -> None:
+    """Refuse a split file (``ann_file``) that does not exist.
+
+    mmseg reads the image names from ``ann_file`` when it is a file and
+    takes the whole image folder when it is empty or a folder; a missing
+    file would fail its ``assert``.
+
+    Args:
+        ann_file (str): The dataset's ``ann_file``, joined to its root.
+        dataset (str): The dataset class name, for the message.
+    """
+    if ann_file and not osp.isdir(ann_file) and not osp.isfile(ann_file):
+        raise DataError(
+            f'{dataset}: the split file (ann_file) `{ann_file}` does not '
+            'exist.',
+            fix='Give a text file with one image name per line (relative to '
+            "data_root), or ann_file='' to take every image of the folder.")
+
+
+def check_not_empty(data_list: Sequence[dict],
+                    img_dir: str,
+                    img_suffix: str,
+                    dataset: str,
+                    ann_file: str = '') -> None:
     """Refuse an empty sample list, saying what the folder holds instead.
 
     Args:
@@ -43,9 +67,18 @@ def check_not_empty(data_list: Sequence[dict], img_dir: str, img_suffix: str,
         img_dir (str): The image folder.
         img_suffix (str): The suffix images were looked for with.
         dataset (str): The dataset class name, for the message.
+        ann_file (str): The split file the samples were listed in, if any
+            (mmseg's ``ann_file``). Defaults to ''.
     """
     if len(data_list):
         return
+    if ann_file and osp.isfile(ann_file):
+        raise DataError(
+            f'{dataset}: the split file (ann_file) `{ann_file}` lists no '
+            'image.',
+            fix='Write one image name per line, without its suffix (e.g. '
+            "0001TP_006690), or set ann_file='' to take every image of "
+            f'`{img_dir}`.')
     found = set()
     if osp.isdir(img_dir):
         for _, _, files in os.walk(img_dir):

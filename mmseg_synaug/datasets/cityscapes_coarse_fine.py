@@ -6,7 +6,7 @@ from mmseg.datasets import CityscapesDataset
 from mmseg.registry import DATASETS
 
 from ..utils import DataError
-from .checks import check_not_empty
+from .checks import check_not_empty, check_split_file
 
 __all__ = ['CityscapesCoarseFineDataset']
 
@@ -58,10 +58,11 @@ class CityscapesCoarseFineDataset(CityscapesDataset):
             list[dict]: One dict per sample with ``seg_map_path`` and
             ``coarse_seg_map_path``.
         """
+        check_split_file(self.ann_file, type(self).__name__)
         data_list = super().load_data_list()
         img_dir = self.data_prefix['img_path']
         check_not_empty(data_list, img_dir, self.img_suffix,
-                        type(self).__name__)
+                        type(self).__name__, self.ann_file)
         coarse_dir = self.data_prefix['coarse_seg_map_path']
         for data_info in data_list:
             stem = osp.relpath(data_info['img_path'],

@@ -6,7 +6,7 @@ from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
 from ..utils import DataError, resolve_data_root
-from .checks import check_label_files, check_not_empty
+from .checks import check_label_files, check_not_empty, check_split_file
 
 
 @DATASETS.register_module()
@@ -82,10 +82,11 @@ class FASSEGDataset(BaseSegDataset):
             list[dict]: One dict per sample with ``seg_map_path`` and
             ``coarse_seg_map_path``.
         """
+        check_split_file(self.ann_file, type(self).__name__)
         data_list = super().load_data_list()
         check_not_empty(data_list, self.data_prefix['img_path'],
                         self.img_suffix,
-                        type(self).__name__)
+                        type(self).__name__, self.ann_file)
         coarse_dir = osp.join(self.data_root, 'coarse', self.split)
         for data_info in data_list:
             name = osp.basename(data_info['seg_map_path'])

@@ -50,13 +50,16 @@ def _read_config(config: Union[str, Config], what: str) -> Config:
 
 def load_generator(config: str,
                    checkpoint: str,
-                   device: str = 'cpu') -> torch.nn.Module:
+                   device: str = 'cpu',
+                   strict: bool = True) -> torch.nn.Module:
     """Build a label-to-image generator from its config; load its weights.
 
     Args:
         config (str): The generator's config (e.g. a Pix2PixHD config).
         checkpoint (str): A checkpoint written by tools/train.py.
         device (str): Defaults to ``'cpu'``.
+        strict (bool): Refuse a checkpoint whose keys or shapes differ
+            from the model's. Defaults to True.
 
     Returns:
         torch.nn.Module: In eval mode, with ``synthesize`` and
@@ -69,18 +72,21 @@ def load_generator(config: str,
             f'The generator checkpoint `{checkpoint}` does not exist.',
             fix='Give the .pth written by tools/train.py with the '
             'generator config.')
-    return init_generator(config, checkpoint, device).model
+    return init_generator(config, checkpoint, device, strict=strict).model
 
 
 def load_filter_segmentor(config: str,
                           checkpoint: str,
-                          device: str = 'cpu') -> torch.nn.Module:
+                          device: str = 'cpu',
+                          strict: bool = True) -> torch.nn.Module:
     """A segmentor for the quality filter, its annotation loading removed.
 
     Args:
         config (str): The segmentor's config.
         checkpoint (str): Its checkpoint.
         device (str): Defaults to ``'cpu'``.
+        strict (bool): Refuse a checkpoint whose keys or shapes differ
+            from the model's. Defaults to True.
 
     Returns:
         torch.nn.Module: For :func:`mmseg.apis.inference_model`.
@@ -91,7 +97,7 @@ def load_filter_segmentor(config: str,
         raise DataError(
             f'The segmentor checkpoint `{checkpoint}` does not exist.',
             fix='Give the .pth written by tools/train.py with that config.')
-    return init_segmentor(config, checkpoint, device)
+    return init_segmentor(config, checkpoint, device, strict=strict)
 
 
 def train_dataset_cfg(cfg: Config) -> dict:
