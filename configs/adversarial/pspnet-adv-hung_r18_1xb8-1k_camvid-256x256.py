@@ -13,8 +13,8 @@ model = dict(
         type='FCDiscriminator',
         num_classes=11,
         # The paper's widths are (64, 128, 256, 512) (~1.8 GMAC per 256x256
-        # map); a quarter of them keeps the discriminator cheap on the CPU
-        # (~0.11 GMAC).
+        # map, pspnet-adv-hung-w64_*); a quarter of them keeps the
+        # discriminator cheap on the CPU (~0.11 GMAC).
         channels=(16, 32, 64, 128)),
     adversarial_loss=dict(type='AdversarialLoss', loss_weight=0.01))
 # One PolyLR list applies to both optimizers (segmentor and discriminator):

@@ -16,6 +16,8 @@ PAIRS = {
     'pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py',
     'pspnet-adv-hung_r18_1xb8-1k_camvid-256x256.py':
     'pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py',
+    'pspnet-adv-hung-w64_r18_1xb8-1k_camvid-256x256.py':
+    'pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py',
     'fcn-adv_vgg16-d8_1xb8-80k_cityscapes-512x1024.py':
     'fcn/fcn_vgg16-d8_1xb8-80k_cityscapes-512x1024.py',
     'pspnet-adv_r50-d8_1xb8-80k_cityscapes-512x1024.py':
@@ -62,6 +64,28 @@ def test_config_builds_and_matches_its_plain_config(name):
         for k in model.state_dict() if not k.startswith('discriminator.')
     }
     assert adv_keys == set(plain_model.state_dict())
+
+
+def test_hung_configs_quarter_and_full_width_discriminators():
+    """The CPU config's discriminator is a quarter of the paper's widths;
+    the -w64 config has the paper's (64, 128, 256, 512), all else equal."""
+    folder = REPO_ROOT / 'configs/adversarial'
+    cpu = Config.fromfile(
+        str(folder / 'pspnet-adv-hung_r18_1xb8-1k_camvid-256x256.py'))
+    full = Config.fromfile(
+        str(folder / 'pspnet-adv-hung-w64_r18_1xb8-1k_camvid-256x256.py'))
+    assert tuple(cpu.model.discriminator.channels) == (16, 32, 64, 128)
+    assert tuple(full.model.discriminator.channels) == (64, 128, 256, 512)
+    model = MODELS.build(full.model)
+    widths = [
+        m.out_channels for m in model.discriminator.modules()
+        if isinstance(m, torch.nn.Conv2d)
+    ]
+    assert widths == [64, 128, 256, 512, 1]
+    full.model.discriminator.channels = cpu.model.discriminator.channels
+    assert full.model == cpu.model
+    assert full.optim_wrapper == cpu.optim_wrapper
+    assert full.param_scheduler == cpu.param_scheduler
 
 
 def test_vgg_config_needs_local_weights():
