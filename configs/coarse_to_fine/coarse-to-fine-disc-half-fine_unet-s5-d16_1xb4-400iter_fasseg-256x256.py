@@ -13,6 +13,20 @@ model = dict(
     adv_loss_weight=0.01,
     disc_loss_weight=1.0,
     coarse_loss_weight=0.0)
+# One optimizer per player (as every model with a discriminator): the
+# refiner (every module but the discriminator, and the learnt coarse-skip
+# scale) and the discriminator, each the base config's AdamW; the PolyLR
+# schedule applies to both.
+optim_wrapper = dict(
+    _delete_=True,
+    constructor='MultiOptimWrapperConstructor',
+    segmentor=dict(
+        modules=['backbone', 'decode_head', 'coarse_skip'],
+        type='OptimWrapper',
+        optimizer=dict(type='AdamW', lr=1e-3, weight_decay=1e-4)),
+    discriminator=dict(
+        type='OptimWrapper',
+        optimizer=dict(type='AdamW', lr=1e-3, weight_decay=1e-4)))
 crop_size = (256, 256)
 coarse_only_pipeline = [
     dict(type='LoadCheckedImage'),

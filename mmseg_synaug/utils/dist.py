@@ -296,11 +296,20 @@ def choose_model_wrapper(cfg: Config) -> str:
     Returns:
         str: :data:`SEPARATE_WRAPPER` for a model with its own
         ``train_step`` (Pix2PixHD, FeatureBicycleGAN,
-        AdversarialEncoderDecoder), else :data:`PLAIN_WRAPPER`.
+        AdversarialEncoderDecoder, CoarseToFineSegmentor with a
+        discriminator), else :data:`PLAIN_WRAPPER`. A model whose own
+        ``train_step`` hands a single optimizer to mmengine's (the
+        coarse-to-fine refiner without a discriminator) gets the plain one.
     """
     model_class = _model_class(cfg)
+    optim_cfg = cfg.get('optim_wrapper') or {}
+    one_optimizer = (
+        optim_cfg.get('constructor') != 'MultiOptimWrapperConstructor'
+        or 'modules' in optim_cfg)
     if (model_class is not None and issubclass(model_class, BaseModel)
-            and model_class.train_step is not BaseModel.train_step):
+            and model_class.train_step is not BaseModel.train_step
+            and not (one_optimizer and getattr(
+                model_class, 'single_optimizer_train_step', False))):
         return SEPARATE_WRAPPER
     return PLAIN_WRAPPER
 

@@ -68,8 +68,9 @@ def test_ignored_pixels_are_zero_vectors():
         encoder(torch.full((1, 2, 2), 255)))
 
 
-def build_gan(checkpoint=None, crop=64):
+def build_gan(checkpoint=None, crop=64, **kwargs):
     return FeatureBicycleGAN(
+        **kwargs,
         data_preprocessor=dict(
             type='SegFeatureDataPreProcessor',
             segmentor=PSPNET,
@@ -130,6 +131,24 @@ def test_bicyclegan_train_step_on_real_patches(camvid_root,
     # Generation: features of the stage's shape.
     masks = torch.randint(0, 11, (3, 64, 64))
     assert model.generate(masks).shape == (3, 256, 4, 4)
+
+
+def test_kl_term_sums_over_the_batch_as_the_reference():
+    """BicycleGAN's reference sums the KL divergence over the latent
+    dimensions and the batch; ``kl_reduction='mean'`` averages it over the
+    batch."""
+    torch.manual_seed(0)
+    mu, logvar = torch.randn(6, 8), torch.randn(6, 8)
+    # The reference's expression, element-wise then summed.
+    element = 1 + logvar - mu.pow(2) - logvar.exp()
+    reference = -0.5 * element.sum()
+    model = build_gan()
+    assert model.kl_reduction == 'sum'
+    torch.testing.assert_close(model.kl_divergence(mu, logvar), reference)
+    model = build_gan(kl_reduction='mean')
+    torch.testing.assert_close(model.kl_divergence(mu, logvar), reference / 6)
+    with pytest.raises(ValueError, match='kl_reduction'):
+        build_gan(kl_reduction='batchmean')
 
 
 def test_missing_segmentor_checkpoint_is_a_clear_error(camvid_root):

@@ -26,15 +26,16 @@ def _select_names(model: nn.Module, names: Union[str,
                                                  Sequence[str]]) -> List[str]:
     """Names of the sub-modules that ``names`` select, as mmagic does.
 
-    A name that is a child of ``model`` selects that child; any other is a
-    regular expression matched (``re.fullmatch``) against the names of all
+    A name that is a child of ``model`` (or a parameter of ``model`` itself,
+    such as a learnt scale) selects that child; any other is a regular
+    expression matched (``re.fullmatch``) against the names of all
     sub-modules. A match inside an already selected module is dropped.
     """
     if isinstance(names, str):
         names = [names]
     selected: List[str] = []
     for name in names:
-        if name in model._modules:
+        if name in model._modules or model._parameters.get(name) is not None:
             found = [name]
         else:
             found = [
@@ -64,8 +65,8 @@ def select_modules(model: nn.Module, names: Union[str,
 
     Args:
         model (nn.Module): The model.
-        names (str or Sequence[str]): Children of ``model`` or regular
-            expressions of sub-module names.
+        names (str or Sequence[str]): Children of ``model``, parameters of
+            ``model`` itself, or regular expressions of sub-module names.
 
     Returns:
         nn.Module: The selected module itself when ``names`` is one child's
@@ -78,6 +79,9 @@ def select_modules(model: nn.Module, names: Union[str,
         return model._modules[names]
     view = nn.Module()
     for name in _select_names(model, names):
+        if name in model._parameters:
+            view.register_parameter(name, model._parameters[name])
+            continue
         parent = view
         *path, leaf = name.split('.')
         for part in path:

@@ -6,12 +6,9 @@ discriminator; Hung, Tsai, Liou, Lin and Yang, "Adversarial Learning for
 Semi-Supervised Semantic Segmentation" (BMVC 2018), with a per-pixel one
 whose loss is masked at ignored pixels.
 """
-from contextlib import contextmanager
-from typing import Dict, Iterator, List, Optional, Tuple, Union
+from typing import Dict, Optional, Tuple
 
 import torch
-import torch.nn as nn
-from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
@@ -21,26 +18,13 @@ from torch import Tensor
 
 from ...utils import DataError
 from ..losses import adversarial_loss
-from ..utils import one_hot_with_ignore
+from ..utils import AdversarialSegmentorMixin, frozen, one_hot_with_ignore
 
 __all__ = ['AdversarialEncoderDecoder']
 
 
-@contextmanager
-def _frozen(module: nn.Module) -> Iterator[None]:
-    """Stop gradients into ``module``'s parameters, not through it."""
-    flags = [p.requires_grad for p in module.parameters()]
-    for p in module.parameters():
-        p.requires_grad_(False)
-    try:
-        yield
-    finally:
-        for p, flag in zip(module.parameters(), flags):
-            p.requires_grad_(flag)
-
-
 @MODELS.register_module()
-class AdversarialEncoderDecoder(EncoderDecoder):
+class AdversarialEncoderDecoder(AdversarialSegmentorMixin, EncoderDecoder):
     """An encoder-decoder segmentor trained against a discriminator.
 
     Luc et al., "Semantic Segmentation using Adversarial Networks" (2016):
@@ -49,7 +33,9 @@ class AdversarialEncoderDecoder(EncoderDecoder):
     adds ``lambda * BCE(D(image, prediction), real)`` to its usual losses,
     so that it is pushed towards label maps whose pixels are consistent with
     each other. Any mmseg backbone, neck and decode/auxiliary heads can be
-    the segmentor; only :meth:`train_step` differs from
+    the segmentor; only ``train_step`` (the project's one pattern for
+    segmentors with a discriminator, :class:`AdversarialSegmentorMixin`)
+    differs from
     :class:`~mmseg.models.segmentors.EncoderDecoder`. Inference
     (``predict``, ``_forward``, ``extract_feat``) is the plain segmentor's,
     and the discriminator's weights sit under the ``discriminator.`` prefix
@@ -143,66 +129,58 @@ class AdversarialEncoderDecoder(EncoderDecoder):
                 f'the decode head predicts {self.num_classes} classes: set '
                 f'model.discriminator.num_classes={self.num_classes}.')
         self.adversarial_loss = MODELS.build(adversarial_loss)
-        self._optimizers_checked = False
 
     @property
     def adv_loss_weight(self) -> float:
         """float: lambda, the weight of the adversarial term."""
         return float(self.adversarial_loss.loss_weight)
 
-    def train_step(self, data: Union[dict, tuple, list],
-                   optim_wrapper: OptimWrapperDict) -> Dict[str, Tensor]:
-        """One segmentor step and one discriminator step.
+    def adversarial_losses(
+            self, inputs: Tensor,
+            data_samples: SampleList) -> Tuple[Dict[str, Tensor], tuple]:
+        """The segmentor's losses: task losses plus
+        ``lambda * BCE(D(x, S(x)), real)``, the discriminator frozen.
 
         Args:
-            data (dict or tuple or list): A batch from the dataloader.
-            optim_wrapper (OptimWrapperDict): Wrappers under the keys
-                ``segmentor`` and ``discriminator``.
+            inputs (Tensor): Images, (N, C, H, W).
+            data_samples (list[:obj:`SegDataSample`]): With ``gt_sem_seg``.
 
         Returns:
-            dict[str, Tensor]: Losses and statistics to log: ``loss`` (the
-            segmentor's total), ``decode.*``, ``aux.*``, ``loss_adv``,
-            ``disc.loss_real``, ``disc.loss_fake`` and the discriminator's
-            accuracies ``disc.acc_real`` and ``disc.acc_fake`` (%).
+            tuple[dict, tuple]: ``decode.*``, ``aux.*`` and ``loss_adv``;
+            and the arguments of :meth:`discriminator_losses`.
         """
-        seg_optim, disc_optim = self._split_optim_wrapper(optim_wrapper)
-        if not self._optimizers_checked:
-            self._check_optimizers(seg_optim, disc_optim)
+        losses, seg_logits = self._segmentor_losses(inputs, data_samples)
+        fake, real = self.discriminator_inputs(seg_logits, data_samples,
+                                               inputs.shape[2:])
+        # 1 at labelled pixels, 0 at ignored ones (zero one-hot).
+        valid = real.amax(dim=1, keepdim=True)
+        image = inputs if self._disc_with_image else None
+        if self.adv_loss_weight > 0:
+            with frozen(self.discriminator):
+                pred_fake = self.discriminator(fake, image)
+            losses[self.adversarial_loss.loss_name] = self.adversarial_loss(
+                pred_fake, True, **self._masking(pred_fake, valid))
+        return losses, (real, fake.detach(), valid, image)
 
-        # 1. Segmentor step: task losses + lambda * BCE(D(x, S(x)), real).
-        with seg_optim.optim_context(self):
-            data = self.data_preprocessor(data, True)
-            inputs, data_samples = data['inputs'], data['data_samples']
-            losses, seg_logits = self._segmentor_losses(inputs, data_samples)
-            fake, real = self.discriminator_inputs(seg_logits, data_samples,
-                                                   inputs.shape[2:])
-            # 1 at labelled pixels, 0 at ignored ones (zero one-hot).
-            valid = real.amax(dim=1, keepdim=True)
-            image = inputs if self._disc_with_image else None
-            if self.adv_loss_weight > 0:
-                with _frozen(self.discriminator):
-                    pred_fake = self.discriminator(fake, image)
-                losses[self.adversarial_loss.loss_name] = \
-                    self.adversarial_loss(
-                        pred_fake, True, **self._masking(pred_fake, valid))
-        seg_loss, log_vars = self.parse_losses(losses)
-        seg_optim.update_params(seg_loss)
+    def discriminator_losses(self, real: Tensor, fake: Tensor, valid: Tensor,
+                             image: Optional[Tensor]) -> Dict[str, Tensor]:
+        """BCE with (image, one-hot ground truth) as real and (image,
+        detached prediction) as fake, and the discriminator's accuracies.
 
-        # 2. Discriminator step: ground truth is real, prediction fake.
-        with disc_optim.optim_context(self.discriminator):
-            pred_real = self.discriminator(real, image)
-            pred_fake = self.discriminator(fake.detach(), image)
-            masking = self._masking(pred_real, valid)
-            disc_losses = dict(
-                loss_real=adversarial_loss(pred_real, True, **masking),
-                loss_fake=adversarial_loss(pred_fake, False, **masking))
-        disc_loss, disc_log_vars = self.parse_losses(disc_losses)
-        disc_optim.update_params(disc_loss)
+        Returns:
+            dict[str, Tensor]: ``loss_real``, ``loss_fake`` and the
+            accuracies ``acc_real`` and ``acc_fake`` (%).
+        """
+        pred_real = self.discriminator(real, image)
+        pred_fake = self.discriminator(fake, image)
+        masking = self._masking(pred_real, valid)
+        losses = dict(
+            loss_real=adversarial_loss(pred_real, True, **masking),
+            loss_fake=adversarial_loss(pred_fake, False, **masking))
         with torch.no_grad():
-            disc_log_vars['acc_real'] = self._accuracy(pred_real > 0, masking)
-            disc_log_vars['acc_fake'] = self._accuracy(pred_fake <= 0, masking)
-        log_vars.update(add_prefix(disc_log_vars, 'disc'))
-        return log_vars
+            losses['acc_real'] = self._accuracy(pred_real > 0, masking)
+            losses['acc_fake'] = self._accuracy(pred_fake <= 0, masking)
+        return losses
 
     def discriminator_inputs(self, seg_logits: Tensor,
                              data_samples: SampleList,
@@ -302,63 +280,3 @@ class AdversarialEncoderDecoder(EncoderDecoder):
         if self.with_auxiliary_head:
             losses.update(self._auxiliary_head_forward_train(x, data_samples))
         return losses, seg_logits
-
-    @staticmethod
-    def _split_optim_wrapper(
-            optim_wrapper: OptimWrapperDict
-    ) -> Tuple[OptimWrapper, OptimWrapper]:
-        fix = ("set optim_wrapper=dict(constructor="
-               "'MultiOptimWrapperConstructor', segmentor=dict(modules=[...], "
-               '...), discriminator=dict(...)) in the config, as in '
-               'configs/adversarial/.')
-        if not isinstance(optim_wrapper, OptimWrapperDict):
-            raise TypeError(
-                'AdversarialEncoderDecoder trains with two optimizers and '
-                f'needs an OptimWrapperDict, got '
-                f'{type(optim_wrapper).__name__}: {fix}')
-        missing: List[str] = [
-            key for key in ('segmentor', 'discriminator')
-            if key not in optim_wrapper
-        ]
-        if missing:
-            raise KeyError(f'The OptimWrapperDict lacks {missing} '
-                           f'(has {list(optim_wrapper.keys())}): {fix}')
-        return optim_wrapper['segmentor'], optim_wrapper['discriminator']
-
-    def _check_optimizers(self, seg_optim: OptimWrapper,
-                          disc_optim: OptimWrapper) -> None:
-        """Refuse optimizers that miss or mix the two players' parameters.
-
-        Every trainable parameter outside the discriminator must be in the
-        segmentor's optimizer (a neck left out of
-        ``optim_wrapper.segmentor.modules`` would silently stay untrained),
-        and the discriminator's only in its own.
-        """
-
-        def ids(optim: OptimWrapper) -> set:
-            return {
-                id(p)
-                for group in optim.optimizer.param_groups
-                for p in group['params']
-            }
-
-        seg_ids, disc_ids = ids(seg_optim), ids(disc_optim)
-        disc_params = {id(p) for p in self.discriminator.parameters()}
-        untrained = sorted({
-            name.split('.')[0]
-            for name, p in self.named_parameters() if p.requires_grad
-            and id(p) not in disc_params and id(p) not in seg_ids
-        })
-        if untrained:
-            raise ValueError(
-                f'The segmentor optimizer does not hold the parameters of '
-                f'{untrained}: add them to optim_wrapper.segmentor.modules '
-                "(e.g. modules=['backbone', 'neck', 'decode_head', "
-                "'auxiliary_head']).")
-        if disc_params & seg_ids or (disc_ids - disc_params):
-            raise ValueError(
-                'The segmentor and discriminator optimizers share '
-                'parameters: optim_wrapper.segmentor.modules must not name '
-                'the discriminator, and optim_wrapper.discriminator must '
-                'hold the discriminator only.')
-        self._optimizers_checked = True

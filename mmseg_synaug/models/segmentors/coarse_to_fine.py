@@ -1,5 +1,5 @@
 """A segmentor that refines a coarse label map into a fine one."""
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -12,21 +12,14 @@ from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
 from torch import Tensor
 
 from ...utils import DataError
-from ..utils import one_hot_with_ignore
+from ..losses import adversarial_loss
+from ..utils import AdversarialSegmentorMixin, frozen, one_hot_with_ignore
 
 __all__ = ['CoarseToFineSegmentor']
 
 
-def _masked_bce(logits: Tensor, target: float, mask: Tensor) -> Tensor:
-    """Binary cross-entropy with a constant target, averaged over ``mask``."""
-    loss = F.binary_cross_entropy_with_logits(
-        logits, torch.full_like(logits, target), reduction='none')
-    mask = mask.to(loss).unsqueeze(1)
-    return (loss * mask).sum() / mask.sum().clamp(min=1)
-
-
 @MODELS.register_module()
-class CoarseToFineSegmentor(EncoderDecoder):
+class CoarseToFineSegmentor(AdversarialSegmentorMixin, EncoderDecoder):
     """Refine a coarse label map into a fine one, given the image.
 
     The backbone (a U-Net, e.g. mmseg's ``UNet``) sees the image
@@ -55,9 +48,13 @@ class CoarseToFineSegmentor(EncoderDecoder):
     output; the refiner gets, on every sample, ``adv_loss_weight`` times the
     loss of making the discriminator call its output fine, plus, on the
     coarse-only samples, ``coarse_loss_weight`` times the cross-entropy to
-    their coarse map. One optimizer steps both nets from the summed losses;
-    the refiner's adversarial loss sends no gradient to the discriminator
-    and the discriminator's loss none to the refiner.
+    their coarse map. As every model with a discriminator here, its
+    ``train_step`` (:class:`AdversarialSegmentorMixin`) then takes an
+    :class:`OptimWrapperDict` with the keys ``segmentor`` (every module but
+    the discriminator, and ``coarse_skip``) and ``discriminator``: it steps
+    the refiner (the discriminator frozen), then the discriminator on the
+    same, detached, outputs. Both losses are computed against the
+    discriminator as it was before the step.
 
     Args:
         backbone (dict): Backbone config; ``in_channels`` is filled in.
@@ -195,7 +192,12 @@ class CoarseToFineSegmentor(EncoderDecoder):
         return torch.cat([inputs, onehot], dim=1)
 
     def loss(self, inputs: Tensor, data_samples: SampleList) -> dict:
-        """Losses of the refiner (and of the discriminator, if any).
+        """Losses of the refiner.
+
+        With a discriminator, its adversarial term (the discriminator
+        frozen) and the coarse-map term are among them; the
+        discriminator's own loss is :meth:`discriminator_losses`, stepped
+        by ``train_step`` (:class:`AdversarialSegmentorMixin`).
 
         Args:
             inputs (Tensor): Images, (N, C, H, W).
@@ -205,17 +207,69 @@ class CoarseToFineSegmentor(EncoderDecoder):
         Returns:
             dict[str, Tensor]: The losses and ``decode.acc_seg``.
         """
+        return self.adversarial_losses(inputs, data_samples)[0]
+
+    def adversarial_losses(
+        self, inputs: Tensor, data_samples: SampleList
+    ) -> Tuple[Dict[str, Tensor], Optional[Tuple[Tensor, ...]]]:
+        """The refiner's losses, and what the discriminator step needs.
+
+        Args:
+            inputs (Tensor): Images, (N, C, H, W).
+            data_samples (list[SegDataSample]): With ``gt_sem_seg`` and
+                ``coarse_seg_map``.
+
+        Returns:
+            tuple: The losses (with a discriminator, ``decode.loss_adv``
+            judged by the frozen discriminator and ``decode.loss_coarse``),
+            and None without a discriminator, else the arguments of
+            :meth:`discriminator_losses`.
+        """
         x_in = self.build_inputs(inputs, data_samples)
         x = self.extract_feat(x_in)
         seg_logits = self.add_coarse_skip(self.decode_head.forward(x), x_in)
         losses = add_prefix(
             self.decode_head.loss_by_feat(seg_logits, data_samples), 'decode')
+        judged = None
         if self.discriminator is not None:
-            losses.update(
-                self._adversarial_losses(inputs, seg_logits, data_samples))
+            adversarial, judged = self._adversarial_losses(
+                inputs, seg_logits, data_samples)
+            losses.update(adversarial)
         if self.with_auxiliary_head:
             losses.update(self._auxiliary_head_forward_train(x, data_samples))
-        return losses
+        return losses, judged
+
+    def discriminator_losses(self, inputs: Tensor, real: Tensor,
+                             real_mask: Tensor, probs: Tensor,
+                             in_image: Tensor) -> Dict[str, Tensor]:
+        """The discriminator's loss: fine maps real, refined ones fake.
+
+        Per pixel, binary cross-entropy averaged over the labelled pixels
+        of the samples with fine labels (real) and over the image pixels
+        (fake), weighted by ``disc_loss_weight``.
+
+        Args:
+            inputs (Tensor): Images, (N, C, H, W).
+            real (Tensor): One-hot fine maps, (N, K, H, W).
+            real_mask (Tensor): Pixels with a fine label, (N, 1, H, W).
+            probs (Tensor): The refiner's softmax, detached, (N, K, H, W).
+            in_image (Tensor): Pixels inside the image (not padding),
+                (N, 1, H, W).
+
+        Returns:
+            dict[str, Tensor]: ``loss_disc``, the weighted loss.
+        """
+        loss = (
+            adversarial_loss(
+                self.discriminator(inputs, real),
+                True,
+                weight=real_mask,
+                avg_factor=real_mask.sum().clamp(min=1)) + adversarial_loss(
+                    self.discriminator(inputs, probs.detach()),
+                    False,
+                    weight=in_image,
+                    avg_factor=in_image.sum().clamp(min=1)))
+        return dict(loss_disc=self.disc_loss_weight * loss)
 
     def add_coarse_skip(self, seg_logits: Tensor, x_in: Tensor) -> Tensor:
         """Add the scaled one-hot coarse map to the logits (if enabled).
@@ -252,9 +306,11 @@ class CoarseToFineSegmentor(EncoderDecoder):
             self.decode_head.forward(self.extract_feat(inputs)), inputs)
         return self.decode_head.predict_by_feat(seg_logits, batch_img_metas)
 
-    def _adversarial_losses(self, inputs: Tensor, seg_logits: Tensor,
-                            data_samples: SampleList) -> Dict[str, Tensor]:
-        """The discriminator's loss and the refiner's adversarial losses."""
+    def _adversarial_losses(
+        self, inputs: Tensor, seg_logits: Tensor, data_samples: SampleList
+    ) -> Tuple[Dict[str, Tensor], Tuple[Tensor, ...]]:
+        """The refiner's adversarial (and coarse) losses, and the
+        arguments of :meth:`discriminator_losses`."""
         size = inputs.shape[2:]
         device = inputs.device
         seg_logits = resize(
@@ -272,24 +328,20 @@ class CoarseToFineSegmentor(EncoderDecoder):
         for i, data_sample in enumerate(data_samples):
             height, width = data_sample.metainfo.get('img_shape', size)[:2]
             in_image[i, :height, :width] = True
-        real_mask = (fine != self.ignore_index) & has_fine.view(-1, 1, 1)
+        real_mask = ((fine != self.ignore_index)
+                     & has_fine.view(-1, 1, 1)).unsqueeze(1).to(probs)
+        in_image = in_image.unsqueeze(1).to(probs)
 
         losses = dict()
         real = one_hot_with_ignore(fine, self.num_classes,
                                    self.ignore_index).to(probs)
-        loss_disc = (
-            _masked_bce(self.discriminator(inputs, real), 1.0, real_mask) +
-            _masked_bce(
-                self.discriminator(inputs, probs.detach()), 0.0, in_image))
-        losses['disc.loss_disc'] = self.disc_loss_weight * loss_disc
-
-        self.discriminator.requires_grad_(False)
-        try:
+        with frozen(self.discriminator):
             judged = self.discriminator(inputs, probs)
-        finally:
-            self.discriminator.requires_grad_(True)
-        losses['decode.loss_adv'] = self.adv_loss_weight * _masked_bce(
-            judged, 1.0, in_image)
+        losses['decode.loss_adv'] = self.adv_loss_weight * adversarial_loss(
+            judged,
+            True,
+            weight=in_image,
+            avg_factor=in_image.sum().clamp(min=1))
 
         if self.coarse_loss_weight > 0:
             coarse = self._stack_maps(data_samples, 'coarse_seg_map', size,
@@ -302,7 +354,7 @@ class CoarseToFineSegmentor(EncoderDecoder):
                 reduction='sum') / (coarse
                                     != self.ignore_index).sum().clamp(min=1)
             losses['decode.loss_coarse'] = self.coarse_loss_weight * loss
-        return losses
+        return losses, (inputs, real, real_mask, probs.detach(), in_image)
 
     def predict(self,
                 inputs: Tensor,

@@ -48,6 +48,28 @@ def test_config_gives_two_optimizers_over_disjoint_parameters(built):
     assert seg | disc == {id(p) for p in model.parameters()}
 
 
+def test_modules_may_name_a_parameter_of_the_model(built):
+    """A parameter of the model itself (e.g. CoarseToFineSegmentor's
+    learnt ``coarse_skip`` scale) is selected by its name."""
+    model, _ = built
+    model.register_parameter('scale', torch.nn.Parameter(torch.ones(())))
+    try:
+        wrappers = MultiOptimWrapperConstructor(
+            dict(
+                segmentor=dict(
+                    SGD, modules=['backbone', 'decode_head', 'scale']),
+                discriminator=SGD))(
+                    model)
+        assert id(model.scale) in ids(wrappers['segmentor'])
+        assert ids(wrappers['segmentor']) == {
+            id(p)
+            for name, p in model.named_parameters()
+            if name.split('.')[0] in ('backbone', 'decode_head', 'scale')
+        }
+    finally:
+        del model.scale
+
+
 def test_key_names_a_sub_module(built):
     model, _ = built
     constructor = MultiOptimWrapperConstructor(

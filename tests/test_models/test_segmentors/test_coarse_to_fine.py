@@ -3,13 +3,15 @@ import copy
 
 import pytest
 import torch
-from mmengine.config import ConfigDict
+from mmengine.config import Config, ConfigDict
+from mmengine.optim import OptimWrapper, OptimWrapperDict, build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
 import mmseg_synaug  # noqa: F401
+from conftest import REPO_ROOT
 from mmseg_synaug.models.utils import one_hot_with_ignore
 from mmseg_synaug.utils import DataError
 
@@ -116,7 +118,6 @@ def test_train_step_reduces_loss_and_uses_the_coarse_map():
     torch.manual_seed(0)
     model = MODELS.build(model_cfg())
     optim = torch.optim.Adam(model.parameters(), lr=1e-2)
-    from mmengine.optim import OptimWrapper
     wrapper = OptimWrapper(optim)
     data = batch([(32, 32), (32, 32)])
     first = model.train_step(copy.deepcopy(data), wrapper)['loss']
@@ -153,31 +154,106 @@ def test_predict_pads_to_the_divisor_and_returns_original_size():
         model.val_step(data)
 
 
-def test_discriminator_losses_train_each_net_only():
-    torch.manual_seed(0)
-    model = MODELS.build(
+def sgd_wrappers(model, refiner_lr: float, disc_lr: float):
+    """Plain SGD per player (the refiner: every parameter but the
+    discriminator's, coarse_skip included)."""
+    refiner = [
+        p for name, p in model.named_parameters()
+        if not name.startswith('discriminator.')
+    ]
+    return OptimWrapperDict(
+        segmentor=OptimWrapper(torch.optim.SGD(refiner, lr=refiner_lr)),
+        discriminator=OptimWrapper(
+            torch.optim.SGD(model.discriminator.parameters(), lr=disc_lr)))
+
+
+def params(module) -> dict:
+    return {name: p.detach().clone() for name, p in module.named_parameters()}
+
+
+def disc_model():
+    return MODELS.build(
         model_cfg(
             discriminator=dict(type='PixelDiscriminator', base_channels=4),
+            coarse_skip=3.0,
             coarse_loss_weight=0.5))
-    assert model.discriminator.in_channels == 3 + K
-    data = model.data_preprocessor(
-        batch([(32, 32), (32, 32)], has_fine=[True, False]), True)
-    losses = model.loss(data['inputs'], data['data_samples'])
-    assert {
-        'decode.loss_ce', 'decode.loss_adv', 'decode.loss_coarse',
-        'disc.loss_disc'
-    } <= set(losses)
-    head = list(model.decode_head.parameters())[0]
-    disc = list(model.discriminator.parameters())[0]
-    for key, refiner_grad, disc_grad in (('decode.loss_adv', True, False),
-                                         ('disc.loss_disc', False, True)):
-        model.zero_grad()
-        losses[key].backward(retain_graph=True)
-        assert (head.grad is not None and head.grad.abs().sum() > 0) \
-            == refiner_grad, key
-        assert (disc.grad is not None and disc.grad.abs().sum() > 0) \
-            == disc_grad, key
-    assert all(p.requires_grad for p in model.discriminator.parameters())
+
+
+def test_discriminator_losses_train_each_net_only():
+    """train_step steps each player with its own optimizer: with the
+    discriminator's learning rate 0 only the refiner changes, with the
+    refiner's 0 only the discriminator."""
+    data = batch([(32, 32), (32, 32)], has_fine=[True, False])
+    for refiner_lr, disc_lr in ((0.1, 0.0), (0.0, 0.1)):
+        torch.manual_seed(0)
+        model = disc_model()
+        assert model.discriminator.in_channels == 3 + K
+        head = params(model.decode_head)
+        disc = params(model.discriminator)
+        skip = model.coarse_skip.item()
+        log_vars = model.train_step(
+            copy.deepcopy(data), sgd_wrappers(model, refiner_lr, disc_lr))
+        assert {
+            'loss', 'decode.loss_ce', 'decode.loss_adv', 'decode.loss_coarse',
+            'disc.loss_disc'
+        } <= set(log_vars)
+        # The refiner's total holds its own losses only.
+        refiner_total = sum(
+            float(log_vars[key].detach()) for key in log_vars
+            if key.startswith('decode.loss_'))
+        assert float(log_vars['loss'].detach()) == pytest.approx(refiner_total)
+
+        def changed(module, before):
+            return any(not torch.equal(value, before[key])
+                       for key, value in params(module).items())
+
+        assert changed(model.decode_head, head) == (refiner_lr > 0)
+        assert (model.coarse_skip.item() != skip) == (refiner_lr > 0)
+        assert changed(model.discriminator, disc) == (disc_lr > 0)
+        assert all(p.requires_grad for p in model.discriminator.parameters())
+    # The refiner's losses (mmseg's loss()) hold no discriminator loss.
+    model = disc_model()
+    data = model.data_preprocessor(copy.deepcopy(data), True)
+    assert 'disc.loss_disc' not in model.loss(data['inputs'],
+                                              data['data_samples'])
+
+
+def test_discriminator_needs_an_optimizer_per_player():
+    model = disc_model()
+    data = batch([(32, 32)])
+    with pytest.raises(DataError, match='OptimWrapperDict'):
+        model.train_step(
+            copy.deepcopy(data),
+            OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1)))
+    head_only = OptimWrapperDict(
+        segmentor=OptimWrapper(
+            torch.optim.SGD(model.decode_head.parameters(), lr=0.1)),
+        discriminator=OptimWrapper(
+            torch.optim.SGD(model.discriminator.parameters(), lr=0.1)))
+    with pytest.raises(DataError, match="'backbone', 'coarse_skip'"):
+        model.train_step(copy.deepcopy(data), head_only)
+
+
+def test_disc_config_optimizers_hold_every_parameter_once():
+    """The discriminator config's optimizers: the refiner (coarse_skip
+    included) and the discriminator, as MultiOptimWrapperConstructor
+    builds them from the config."""
+    cfg = Config.fromfile(
+        str(REPO_ROOT / 'configs/coarse_to_fine/'
+            'coarse-to-fine-disc-half-fine_unet-s5-d16_1xb4-400iter_'
+            'fasseg-256x256.py'))
+    model = MODELS.build(cfg.model)
+    wrappers = build_optim_wrapper(model, cfg.optim_wrapper)
+    held = {
+        id(p)
+        for wrapper in wrappers.values()
+        for group in wrapper.optimizer.param_groups
+        for p in group['params']
+    }
+    assert held == {id(p) for p in model.parameters()}
+    assert any(p is model.coarse_skip
+               for group in wrappers['segmentor'].optimizer.param_groups
+               for p in group['params'])
 
 
 def test_coarse_skip_adds_the_scaled_one_hot_coarse_map():

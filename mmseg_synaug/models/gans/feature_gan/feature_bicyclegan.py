@@ -18,6 +18,7 @@ from mmengine.optim import OptimWrapperDict
 from mmseg.registry import MODELS
 
 from ...losses import lsgan_loss
+from ...utils import frozen, player_optim_wrappers
 
 __all__ = ['FeatureBicycleGAN']
 
@@ -42,7 +43,10 @@ class FeatureBicycleGAN(BaseModel):
           outputs, weights ``lambda_gan_vae`` and ``lambda_gan``;
         - ``loss_l1``: L1 between the reconstruction and the real feature
           (``lambda_l1``);
-        - ``loss_kl``: KL(q(z|feature) || N(0, I)) (``lambda_kl``);
+        - ``loss_kl``: KL(q(z|feature) || N(0, I)) (``lambda_kl``),
+          summed over the latent dimensions and the batch as in
+          BicycleGAN's reference code (``kl_reduction='sum'``), or its
+          mean over the batch (``'mean'``, a batch-size times weaker term);
         - ``loss_z``: L1 between the random z and the encoder's mean of the
           generated feature, through the generator only (``lambda_z``);
         - ``loss_d``: LSGAN of the discriminator on real, cVAE and cLR
@@ -61,6 +65,10 @@ class FeatureBicycleGAN(BaseModel):
         lambda_l1 (float): Weight of the feature reconstruction L1.
             Defaults to 10.0.
         lambda_kl (float): Weight of the KL loss. Defaults to 0.01.
+        kl_reduction (str): How the KL divergence of each sample (summed
+            over the latent dimensions) is reduced over the batch:
+            ``'sum'`` (BicycleGAN's reference) or ``'mean'``.
+            Defaults to ``'sum'``.
         lambda_z (float): Weight of the latent regression L1.
             Defaults to 0.5.
         init_cfg (dict, optional): Initialization. Defaults to None.
@@ -76,6 +84,7 @@ class FeatureBicycleGAN(BaseModel):
                  lambda_l1: float = 10.0,
                  lambda_kl: float = 0.01,
                  lambda_z: float = 0.5,
+                 kl_reduction: str = 'sum',
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
@@ -91,6 +100,10 @@ class FeatureBicycleGAN(BaseModel):
         self.lambda_l1 = lambda_l1
         self.lambda_kl = lambda_kl
         self.lambda_z = lambda_z
+        if kl_reduction not in ('sum', 'mean'):
+            raise ValueError('kl_reduction must be "sum" (BicycleGAN\'s '
+                             f'reference) or "mean", got {kl_reduction!r}.')
+        self.kl_reduction = kl_reduction
 
     @torch.no_grad()
     def generate(self,
@@ -131,6 +144,27 @@ class FeatureBicycleGAN(BaseModel):
         masks = inputs['masks'] if isinstance(inputs, dict) else inputs
         return self.generate(masks)
 
+    def kl_divergence(self, mu: torch.Tensor,
+                      logvar: torch.Tensor) -> torch.Tensor:
+        """KL(N(mu, exp(logvar)) || N(0, I)), reduced by ``kl_reduction``.
+
+        Kingma and Welling (2014), Appendix B:
+        ``-0.5 * sum(1 + logvar - mu ** 2 - exp(logvar))`` over the latent
+        dimensions of each sample; BicycleGAN's reference sums it over the
+        batch too.
+
+        Args:
+            mu (Tensor): Means of q(z|feature), (N, latent_dim).
+            logvar (Tensor): Log-variances, (N, latent_dim).
+
+        Returns:
+            Tensor: Scalar divergence.
+        """
+        per_sample = -0.5 * torch.sum(
+            1 + logvar - mu.pow(2) - logvar.exp(), dim=1)
+        return per_sample.sum() if self.kl_reduction == 'sum' \
+            else per_sample.mean()
+
     def train_step(self, data: Union[dict, tuple, list],
                    optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
         """One update of D, then one of G and E together.
@@ -143,13 +177,9 @@ class FeatureBicycleGAN(BaseModel):
         Returns:
             dict[str, Tensor]: The losses, for the logs.
         """
-        missing = {'generator', 'encoder', 'discriminator'} - set(
-            optim_wrapper.keys())
-        if missing:
-            raise KeyError(
-                f'optim_wrapper lacks {sorted(missing)}: give one optimizer '
-                'per sub-network with constructor='
-                '"MultiOptimWrapperConstructor".')
+        g_wrapper, e_wrapper, d_wrapper = player_optim_wrappers(
+            optim_wrapper, ('generator', 'encoder', 'discriminator'),
+            type(self).__name__)
         data = self.data_preprocessor(data, True)
         real = data['inputs']['features']
         masks = data['inputs']['masks']
@@ -168,7 +198,6 @@ class FeatureBicycleGAN(BaseModel):
                 f'{tuple(real.shape)}: set feature_channels and '
                 'downsample_factor to the chosen stage of the segmentor.')
 
-        d_wrapper = optim_wrapper['discriminator']
         with d_wrapper.optim_context(self.discriminator):
             layout = self.discriminator.layout_encoder(masks)
             judge = self.discriminator.judge_layout
@@ -178,36 +207,27 @@ class FeatureBicycleGAN(BaseModel):
                 lsgan_loss(judge(layout, fake_random.detach()), False))
             d_wrapper.update_params(loss_d)
 
-        g_wrapper = optim_wrapper['generator']
-        e_wrapper = optim_wrapper['encoder']
-        self.discriminator.requires_grad_(False)
-        try:
-            with g_wrapper.optim_context(self.generator):
-                layout = self.discriminator.layout_encoder(masks)
-                losses = dict(
-                    loss_gan_vae=self.lambda_gan_vae * lsgan_loss(
-                        self.discriminator.judge_layout(layout, fake_encoded),
-                        True),
-                    loss_gan=self.lambda_gan * lsgan_loss(
-                        self.discriminator.judge_layout(layout, fake_random),
-                        True),
-                    loss_l1=self.lambda_l1 * F.l1_loss(fake_encoded, real),
-                    loss_kl=self.lambda_kl * torch.mean(-0.5 * torch.sum(
-                        1 + logvar - mu.pow(2) - logvar.exp(), dim=1)))
-                # Latent regression trains G only: E is a constant here.
-                self.encoder.requires_grad_(False)
+        with g_wrapper.optim_context(self.generator), frozen(
+                self.discriminator):
+            layout = self.discriminator.layout_encoder(masks)
+            losses = dict(
+                loss_gan_vae=self.lambda_gan_vae * lsgan_loss(
+                    self.discriminator.judge_layout(layout, fake_encoded),
+                    True),
+                loss_gan=self.lambda_gan * lsgan_loss(
+                    self.discriminator.judge_layout(layout, fake_random),
+                    True),
+                loss_l1=self.lambda_l1 * F.l1_loss(fake_encoded, real),
+                loss_kl=self.lambda_kl * self.kl_divergence(mu, logvar))
+            # Latent regression trains G only: E is a constant here.
+            with frozen(self.encoder):
                 mu_random, _ = self.encoder(fake_random)
-                self.encoder.requires_grad_(True)
-                losses['loss_z'] = self.lambda_z * F.l1_loss(
-                    mu_random, z_random)
-                loss, log_vars = self.parse_losses(losses)
-                g_wrapper.backward(loss)
-                g_wrapper.step()
-                e_wrapper.step()
-                g_wrapper.zero_grad()
-                e_wrapper.zero_grad()
-        finally:
-            self.discriminator.requires_grad_(True)
-            self.encoder.requires_grad_(True)
+            losses['loss_z'] = self.lambda_z * F.l1_loss(mu_random, z_random)
+            loss, log_vars = self.parse_losses(losses)
+            g_wrapper.backward(loss)
+            g_wrapper.step()
+            e_wrapper.step()
+            g_wrapper.zero_grad()
+            e_wrapper.zero_grad()
         log_vars['loss_d'] = loss_d.detach()
         return log_vars

@@ -12,7 +12,6 @@ import json
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
@@ -23,16 +22,12 @@ from mmseg.registry import MODELS
 from ....utils import DataError
 from ...losses import (VGGPerceptualLoss, feature_matching_loss,
                        multiscale_lsgan_loss)
+from ...utils import frozen, player_optim_wrappers
 from .architecture import architecture_difference, plain
 from .label_input import instance_boundaries, label_to_input
 from .registration import register_gan_module
 
 __all__ = ['Pix2PixHD', 'instance_boundaries']
-
-
-def _set_requires_grad(module: nn.Module, flag: bool) -> None:
-    for param in module.parameters():
-        param.requires_grad_(flag)
 
 
 def _with_type(cfg: dict, default: str) -> dict:
@@ -59,8 +54,12 @@ class Pix2PixHD(BaseModel):
     discriminators see that input concatenated with an image in [-1, 1].
 
     Objective: ``sum_k LSGAN(G, D_k) + feature_matching_weight *
-    sum_k FM(G, D_k) + perceptual loss`` (paper Eq. 3-5); each step
-    updates the discriminators, then the generator.
+    sum_k FM(G, D_k) + perceptual loss`` (paper Eq. 3-5). As in the
+    paper's reference code, each step computes the generator's and the
+    discriminators' losses against the same discriminators, then updates
+    the generator, then the discriminators; ``discriminator_first=True``
+    updates the discriminators first and computes the generator's losses
+    against the updated ones.
 
     The checkpoint records the architecture (``num_classes``, the
     generator and discriminator settings) as this module's extra state;
@@ -94,6 +93,11 @@ class Pix2PixHD(BaseModel):
             arguments (``pretrained`` local path, ``loss_weight``, ...);
             None or ``loss_weight=0`` disables it (no VGG is built and no
             weights are needed). Defaults to None.
+        discriminator_first (bool): Update the discriminators before
+            computing the generator's losses (and step them first), instead
+            of the reference's order (both losses against the same
+            discriminators, the generator stepped first). Defaults to
+            False.
         freeze_global_iters (int): Train iterations (from the start of
             training, as mmengine's message hub counts them) during which
             the global generator G1 is not updated: the second stage of
@@ -117,6 +121,7 @@ class Pix2PixHD(BaseModel):
                  gan_loss_weight: float = 1.0,
                  feature_matching_weight: float = 10.0,
                  perceptual_loss: Optional[dict] = None,
+                 discriminator_first: bool = False,
                  freeze_global_iters: int = 0,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
@@ -140,6 +145,7 @@ class Pix2PixHD(BaseModel):
         self.use_instance_map = use_instance_map
         self.gan_loss_weight = gan_loss_weight
         self.feature_matching_weight = feature_matching_weight
+        self.discriminator_first = discriminator_first
         self.freeze_global_iters = freeze_global_iters
         label_channels = num_classes + int(use_instance_map)
         generator = _with_type(generator, 'Pix2PixHDGenerator')
@@ -248,7 +254,11 @@ class Pix2PixHD(BaseModel):
 
     def train_step(self, data: Union[dict, tuple, list],
                    optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
-        """One update of the discriminators, then one of the generator.
+        """One update of the generator and one of the discriminators.
+
+        In the reference's order: both players' losses against the same
+        discriminators, the generator stepped, then the discriminators
+        (``discriminator_first`` reverses it).
 
         Args:
             data (dict): A batch from the dataloader (``inputs``: images,
@@ -259,53 +269,47 @@ class Pix2PixHD(BaseModel):
         Returns:
             dict[str, torch.Tensor]: Log variables.
         """
-        for key in ('generator', 'discriminator'):
-            if key not in optim_wrapper:
-                raise DataError(
-                    f'Pix2PixHD.train_step needs an optimizer wrapper '
-                    f"'{key}', got {list(optim_wrapper.keys())}.",
-                    fix='Use optim_wrapper=dict(constructor='
-                    "'MultiOptimWrapperConstructor', generator=..., "
-                    'discriminator=...).')
+        g_wrapper, d_wrapper = player_optim_wrappers(
+            optim_wrapper, ('generator', 'discriminator'),
+            type(self).__name__)
         data = self.data_preprocessor(data, True)
         real = data['inputs']
         label, instance = self._unpack(data['data_samples'])
         cond = self.label_to_input(label.to(real.device), instance)
-        g_wrapper = optim_wrapper['generator']
-        d_wrapper = optim_wrapper['discriminator']
-        log_vars = {}
 
         # Coarse to fine: G1 can stay fixed while the enhancers start.
-        frozen = self.global_frozen()
+        frozen_g1 = self.global_frozen()
         for param in self.generator.global_parameters():
-            param.requires_grad_(not frozen)
+            param.requires_grad_(not frozen_g1)
         with g_wrapper.optim_context(self.generator):
             fake = self.generator(cond)
 
         # Discriminators: real pairs to 1, generated pairs to 0.
-        _set_requires_grad(self.discriminator, True)
         with d_wrapper.optim_context(self.discriminator):
             pred_fake = self.discriminator(
                 torch.cat([cond, fake.detach()], dim=1))
             pred_real = self.discriminator(torch.cat([cond, real], dim=1))
-            losses_d = dict(
-                loss_gan_d_fake=0.5 * multiscale_lsgan_loss(pred_fake, False),
-                loss_gan_d_real=0.5 * multiscale_lsgan_loss(pred_real, True))
-            loss_d, vars_d = self.parse_losses(losses_d)
-        d_wrapper.update_params(loss_d)
-        vars_d['loss_d'] = vars_d.pop('loss')
-        log_vars.update(vars_d)
+            loss_d, vars_d = self.parse_losses(
+                dict(
+                    loss_gan_d_fake=0.5 *
+                    multiscale_lsgan_loss(pred_fake, False),
+                    loss_gan_d_real=0.5 *
+                    multiscale_lsgan_loss(pred_real, True)))
+        if self.discriminator_first:
+            d_wrapper.update_params(loss_d)
+            pred_real = None  # feature matching: the updated ones
 
-        # Generator: fool the updated discriminators, match their features.
-        _set_requires_grad(self.discriminator, False)
-        with g_wrapper.optim_context(self.generator):
+        # Generator: fool the discriminators, match their features.
+        with g_wrapper.optim_context(self.generator), frozen(
+                self.discriminator):
             pred_fake = self.discriminator(torch.cat([cond, fake], dim=1))
             losses_g = dict(loss_gan_g=self.gan_loss_weight *
                             multiscale_lsgan_loss(pred_fake, True))
             if self.feature_matching_weight > 0:
-                with torch.no_grad():
-                    pred_real = self.discriminator(
-                        torch.cat([cond, real], dim=1))
+                if pred_real is None:
+                    with torch.no_grad():
+                        pred_real = self.discriminator(
+                            torch.cat([cond, real], dim=1))
                 losses_g['loss_feat'] = (
                     self.feature_matching_weight *
                     feature_matching_loss(pred_real, pred_fake))
@@ -314,10 +318,12 @@ class Pix2PixHD(BaseModel):
                     self.perceptual_loss(fake, real))
             loss_g, vars_g = self.parse_losses(losses_g)
         g_wrapper.update_params(loss_g)
-        _set_requires_grad(self.discriminator, True)
+        if not self.discriminator_first:
+            d_wrapper.update_params(loss_d)
+
+        vars_d['loss_d'] = vars_d.pop('loss')
         vars_g['loss_g'] = vars_g.pop('loss')
-        log_vars.update(vars_g)
-        return log_vars
+        return {**vars_d, **vars_g}
 
     # ------------------------------------------------------------------
     # Inference

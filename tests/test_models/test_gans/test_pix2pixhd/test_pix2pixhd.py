@@ -245,3 +245,55 @@ def test_perceptual_loss_off_or_missing_weights(tmp_path):
         tiny_pix2pixhd(
             perceptual_loss=dict(
                 pretrained=str(tmp_path / 'vgg19.pth'), loss_weight=10.0))
+
+
+def _record_order(model, optim):
+    """What one train_step does, in order: each discriminator forward with
+    a fingerprint of the discriminator's weights, and each optimizer
+    step."""
+    events = []
+
+    def fingerprint():
+        return sum(
+            float(p.detach().double().sum())
+            for p in model.discriminator.parameters())
+
+    model.discriminator.register_forward_pre_hook(
+        lambda module, args: events.append(('forward', fingerprint())))
+    for name, wrapper in optim.items():
+        wrapper.optimizer.register_step_pre_hook(
+            lambda opt, args, kwargs, name=name: events.append(('step', name)))
+    return events
+
+
+@pytest.mark.parametrize('discriminator_first', [False, True])
+def test_train_step_order(camvid_root, discriminator_first):
+    """The reference's order (pix2pixHD's train.py): the generator's and
+    the discriminators' losses against the same discriminators, then the
+    generator stepped, then the discriminators; ``discriminator_first``
+    steps the discriminators first and judges the generator with the
+    updated ones."""
+    torch.manual_seed(0)
+    model = tiny_pix2pixhd(discriminator_first=discriminator_first)
+    optim = OptimWrapperDict(
+        generator=OptimWrapper(
+            torch.optim.Adam(model.generator.parameters(), lr=1e-2)),
+        discriminator=OptimWrapper(
+            torch.optim.Adam(model.discriminator.parameters(), lr=1e-2)))
+    events = _record_order(model, optim)
+    model.train_step(camvid_batch(camvid_root), optim)
+    steps = [name for kind, name in events if kind == 'step']
+    weights = [value for kind, value in events if kind == 'forward']
+    if discriminator_first:
+        assert steps == ['discriminator', 'generator']
+        # Real and fake for D; then fake (and real, for feature matching)
+        # for G, against the updated discriminators.
+        assert len(weights) == 4
+        assert weights[0] == weights[1] != weights[2] == weights[3]
+    else:
+        assert steps == ['generator', 'discriminator']
+        # Fake and real for D, fake for G: one set of weights; feature
+        # matching reuses the real pass.
+        assert len(weights) == 3
+        assert weights[0] == weights[1] == weights[2]
+    assert all(p.requires_grad for p in model.discriminator.parameters())
