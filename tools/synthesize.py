@@ -9,7 +9,7 @@ Usage:
         [--cfg-options KEY=VALUE ...] [--debug]
 
 Sample k recomposes a training label map of DATASET_CONFIG and renders it
-with the generator (:class:`mmseg_synaug.synthesis.DatasetSynthesizer`);
+with the generator (:class:`mmseg_synaug.synthesis.SyntheticDatasetWriter`);
 the outputs are ``DIR/images/{k:06d}.png`` (or ``.jpg``) and
 ``DIR/labels/{k:06d}.png``, readable by CamVidDataset with
 ``data_prefix=dict(img_path='images', seg_map_path='labels')``, and one
@@ -35,7 +35,7 @@ from typing import List, Optional
 import torch
 from mmengine.config import DictAction
 
-from mmseg_synaug.synthesis import (SYNTHESIS_MODES, DatasetSynthesizer,
+from mmseg_synaug.synthesis import (SYNTHESIS_MODES, SyntheticDatasetWriter,
                                     class_distribution, load_filter_segmentor,
                                     load_generator, read_manifest)
 from mmseg_synaug.utils import DataError, run_tool
@@ -121,7 +121,7 @@ def main() -> None:
         load_filter_segmentor(args.filter_config, args.filter_checkpoint,
                               args.device, strict)
         if args.filter_config else None)
-    synthesizer = DatasetSynthesizer(
+    synthesizer = SyntheticDatasetWriter(
         args.dataset_config,
         generator,
         mode=args.mode,

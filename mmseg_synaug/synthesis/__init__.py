@@ -1,10 +1,14 @@
 """Synthetic datasets: recomposed label maps rendered by a generator."""
 from .class_distribution import class_distribution
 from .manifest import MANIFEST, read_manifest
-from .synthesizer import (SYNTHESIS_MODES, DatasetSynthesizer,
+from .synthesizer import (SYNTHESIS_MODES, SyntheticDatasetWriter,
                           load_filter_segmentor, load_generator)
 
+#: The name of :class:`SyntheticDatasetWriter` before it was renamed
+#: (deprecated).
+DatasetSynthesizer = SyntheticDatasetWriter
+
 __all__ = [
-    'DatasetSynthesizer', 'SYNTHESIS_MODES', 'load_generator',
+    'SyntheticDatasetWriter', 'SYNTHESIS_MODES', 'load_generator',
     'load_filter_segmentor', 'class_distribution', 'read_manifest', 'MANIFEST'
 ]

@@ -116,7 +116,7 @@ def train_dataset_cfg(cfg: Config) -> dict:
     return dict(dataset)
 
 
-class DatasetSynthesizer:
+class SyntheticDatasetWriter:
     """Recompose a config's training label maps and write a synthetic set.
 
     Sample ``k`` of a run recomposes the training sample

@@ -17,7 +17,7 @@ from mmseg.registry import MODELS as SEG_MODELS
 
 from conftest import BASELINE, REPO_ROOT, run_tool
 from mmseg_synaug.datasets import CamVidDataset
-from mmseg_synaug.synthesis import (DatasetSynthesizer, class_distribution,
+from mmseg_synaug.synthesis import (SyntheticDatasetWriter, class_distribution,
                                     load_filter_segmentor, load_generator)
 from pix2pixhd_tiny_config import tiny_generator_config
 
@@ -62,7 +62,7 @@ def synthesize(setup, out, num=4, shard=0, num_shards=1, data=None, **kwargs):
     """Run the package's pipeline as tools/synthesize.py does."""
     if not kwargs.get('copy_paste'):
         kwargs.setdefault('generator', setup['generator'])
-    synthesizer = DatasetSynthesizer(
+    synthesizer = SyntheticDatasetWriter(
         data or setup['data'], mode='multi', seed=3, **kwargs)
     stats = synthesizer.run(str(out), num, shard, num_shards)
     stats['table'] = class_distribution(str(out), synthesizer.classes)

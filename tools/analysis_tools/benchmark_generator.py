@@ -4,12 +4,12 @@ For each generator config, the model is built with random weights (speed
 does not depend on them; the VGG loss is switched off, it is not used at
 inference) and ``Pix2PixHD.synthesize`` renders real CamVid training label
 maps at their native 360x480, one image per call; the first ``--warmup``
-calls are not timed. Then tools/synthesize.py's DatasetSynthesizer (in process)
-writes ``--synth-num`` samples with the first config's generator, and its
-throughput (samples/s of its loop: recomposition, generation, PNG writing,
-manifest) is reported as a ratio to the bare generator's. With ``--write``
-the table, the command and the machine go into the given markdown file
-between ``<!-- generator-throughput -->`` markers.
+calls are not timed. Then tools/synthesize.py's SyntheticDatasetWriter (in
+process) writes ``--synth-num`` samples with the first config's generator, and
+its throughput (samples/s of its loop: recomposition, generation, PNG writing,
+manifest) is reported as a ratio to the bare generator's. With ``--write`` the
+table, the command and the machine go into the given markdown file between
+``<!-- generator-throughput -->`` markers.
 
     python tools/analysis_tools/benchmark_generator.py \
         configs/pix2pixhd/pix2pixhd_w16-d3-r3_1xb2-2k_camvid-128x128.py \
@@ -116,8 +116,8 @@ def synthesis_throughput(config: str, args: argparse.Namespace,
     cfg.model.perceptual_loss = None
     gen_config = osp.join(workdir, 'generator_config.py')
     cfg.dump(gen_config)
-    from mmseg_synaug.synthesis import DatasetSynthesizer, load_generator
-    synthesizer = DatasetSynthesizer(
+    from mmseg_synaug.synthesis import SyntheticDatasetWriter, load_generator
+    synthesizer = SyntheticDatasetWriter(
         args.dataset_config,
         load_generator(gen_config, checkpoint, args.device),
         mode='multi')
