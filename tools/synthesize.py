@@ -5,6 +5,8 @@ Usage:
         --out DIR --num N --mode overlay|multi|reconstruct [--seed S]
         [--filter-config SEG_CONFIG --filter-checkpoint SEG_CKPT
          --min-agreement 0.5] [--copy-paste] [--shard I --num-shards N]
+        [--resample-config SEG_CONFIG --resample-checkpoint SEG_CKPT
+         --renderings-per-map 1 20]
         [--img-suffix .png|.jpg] [--device cpu] [--non-strict]
         [--cfg-options KEY=VALUE ...] [--debug]
 
@@ -27,6 +29,14 @@ distribution before and after is printed and plotted to
 Checkpoints must match their configs: one of another model is refused,
 naming the keys that differ, unless ``--non-strict`` loads the matching
 weights anyway.
+
+``--resample-config``/``--resample-checkpoint`` (a segmentor trained on the
+real data) switch on FreeMask's hardness-aware re-sampling
+(:mod:`mmseg_synaug.synthesis.resampling`): the N samples are spread over
+the training label maps by how hard the segmentor finds their classes,
+between MIN and MAX renderings per map (``--renderings-per-map``), instead
+of uniformly; the allocation is written to ``DIR/resampling.json`` and
+reused by resumed runs and shards.
 """
 import argparse
 import os
@@ -36,8 +46,9 @@ import torch
 from mmengine.config import DictAction
 
 from mmseg_synaug.synthesis import (SYNTHESIS_MODES, SyntheticDatasetWriter,
-                                    class_distribution, load_filter_segmentor,
-                                    load_generator, read_manifest)
+                                    class_distribution, hardness_allocation,
+                                    load_filter_segmentor, load_generator,
+                                    read_manifest)
 from mmseg_synaug.utils import DataError, run_tool
 
 
@@ -71,6 +82,18 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         choices=('.png', '.jpg'),
         default='.png',
         help='format of the images')
+    parser.add_argument(
+        '--resample-config',
+        help='segmentor config (real data) for hardness-aware re-sampling')
+    parser.add_argument('--resample-checkpoint', help='its trained checkpoint')
+    parser.add_argument(
+        '--renderings-per-map',
+        type=int,
+        nargs=2,
+        default=(1, 20),
+        metavar=('MIN', 'MAX'),
+        help='fewest and most renderings of one label map when '
+        're-sampling (default: 1 20)')
     parser.add_argument('--shard', type=int, default=None)
     parser.add_argument('--num-shards', type=int, default=None)
     parser.add_argument(
@@ -96,6 +119,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         parser.error('--num must be >= 1')
     if bool(args.filter_config) != bool(args.filter_checkpoint):
         parser.error('--filter-config and --filter-checkpoint go together')
+    if bool(args.resample_config) != bool(args.resample_checkpoint):
+        parser.error('--resample-config and --resample-checkpoint go '
+                     'together')
     if args.shard is None:
         args.shard = int(os.environ.get('RANK', 0))
     if args.num_shards is None:
@@ -131,7 +157,23 @@ def main() -> None:
         min_agreement=args.min_agreement,
         cfg_options=args.cfg_options,
         img_suffix=args.img_suffix)
-    synthesizer.run(args.out, args.num, args.shard, args.num_shards)
+    sources = None
+    if args.resample_config:
+        allocation = hardness_allocation(
+            load_filter_segmentor(args.resample_config,
+                                  args.resample_checkpoint, args.device,
+                                  strict),
+            synthesizer.mix.dataset,
+            args.num,
+            *args.renderings_per_map,
+            seed=args.seed,
+            out_dir=args.out,
+            identity=dict(
+                segmentor_checkpoint=os.path.abspath(
+                    args.resample_checkpoint)))
+        sources = allocation['sources']
+    synthesizer.run(
+        args.out, args.num, args.shard, args.num_shards, sources=sources)
     missing = args.num - sum(k < args.num for k in read_manifest(args.out))
     if missing:
         # Another shard is still writing: the last shard to finish

@@ -32,6 +32,15 @@ def check_synthetic_root(synthetic: dict) -> None:
     prefix = synthetic.get('data_prefix') or {}
     folders = [osp.join(root, sub) for sub in prefix.values()] or [root]
     missing = [path for path in folders if not osp.isdir(path)]
+    if missing and osp.isdir(root) and all(
+            osp.basename(path).startswith('labels_filtered_m')
+            for path in missing):
+        raise DataError(
+            f'The synthetic set `{root}` has no filtered label maps '
+            f'{missing}.',
+            fix='Write them with `python tools/filter_synthetic.py '
+            f'SEG_CONFIG SEG.pth {root} --margin M` (M as in the folder '
+            'name; configs/synaug/README.md).')
     if missing:
         raise DataError(
             f'The synthetic set `{root}` (synthetic.data_root of '

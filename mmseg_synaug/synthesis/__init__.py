@@ -1,6 +1,9 @@
 """Synthetic datasets: recomposed label maps rendered by a generator."""
 from .class_distribution import class_distribution
+from .filtering import SyntheticLabelFilter, kept_records, real_class_loss
 from .manifest import MANIFEST, read_manifest
+from .resampling import (RESAMPLING_FILE, allocate_renderings,
+                         hardness_allocation, map_hardness)
 from .synthesizer import (SYNTHESIS_MODES, SyntheticDatasetWriter,
                           load_filter_segmentor, load_generator)
 
@@ -10,5 +13,8 @@ DatasetSynthesizer = SyntheticDatasetWriter
 
 __all__ = [
     'SyntheticDatasetWriter', 'SYNTHESIS_MODES', 'load_generator',
-    'load_filter_segmentor', 'class_distribution', 'read_manifest', 'MANIFEST'
+    'load_filter_segmentor', 'class_distribution', 'read_manifest', 'MANIFEST',
+    'SyntheticLabelFilter', 'kept_records', 'real_class_loss',
+    'RESAMPLING_FILE', 'allocate_renderings', 'hardness_allocation',
+    'map_hardness'
 ]

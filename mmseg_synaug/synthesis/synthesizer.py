@@ -17,7 +17,7 @@ split into shards that append to the same manifest.
 import os
 import os.path as osp
 import time
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -263,7 +263,8 @@ class SyntheticDatasetWriter:
             out_dir: str,
             num: int,
             shard: int = 0,
-            num_shards: int = 1) -> dict:
+            num_shards: int = 1,
+            sources: Optional[Sequence[int]] = None) -> dict:
         """Write this shard's samples ``k < num`` with ``k % num_shards ==
         shard``; skip those already in the manifest.
 
@@ -272,6 +273,10 @@ class SyntheticDatasetWriter:
             num (int): Number of samples of the whole run.
             shard (int): This process's shard. Defaults to 0.
             num_shards (int): Number of shards. Defaults to 1.
+            sources (Sequence[int], optional): Training sample recomposed
+                by sample ``k`` (at least ``num``; e.g. from
+                :func:`~mmseg_synaug.synthesis.hardness_allocation`).
+                Defaults to None: ``permutation(seed)[k]``, cycled.
 
         Returns:
             dict: ``written``, ``dropped`` (by the filter), ``skipped``
@@ -287,6 +292,16 @@ class SyntheticDatasetWriter:
         manifest = osp.join(out_dir, MANIFEST)
         done = read_manifest(manifest)
         order = np.random.RandomState(self.seed).permutation(len(self.mix))
+        if sources is not None:
+            if len(sources) < num or not all(0 <= s < len(self.mix)
+                                             for s in sources):
+                raise DataError(
+                    f'The {len(sources)} sources of the {num} samples are '
+                    f'too few or not all training samples 0-'
+                    f'{len(self.mix) - 1}.',
+                    fix='Allocate the renderings for this dataset config '
+                    'and --num.')
+            order = np.asarray(sources)
         mine = [k for k in range(num) if k % num_shards == shard]
         todo = [k for k in mine if not self._finished(out_dir, done.get(k))]
         print(
