@@ -1,0 +1,61 @@
+"""The CPU regime configs (configs/fast_scnn/): weights and a tiny run."""
+import json
+
+import numpy as np
+import pytest
+from mmengine.config import Config
+from PIL import Image
+
+from conftest import REPO_ROOT, run_tool
+
+REGIME = REPO_ROOT / 'configs/fast_scnn'
+CONFIGS = sorted(REGIME.glob('fast_scnn_*.py'))
+RARE = ['Pole', 'SignSymbol', 'Fence', 'Pedestrian', 'Bicyclist']
+
+
+def test_class_weights_are_median_frequency_balancing(camvid_root):
+    """The weights each config states are those of CamVid train's labels:
+    median frequency balancing (``-mfb`` configs) or its square root."""
+    counts = np.zeros(256, np.int64)
+    for path in sorted((REPO_ROOT / camvid_root / 'trainannot').glob('*.png')):
+        counts += np.bincount(
+            np.asarray(Image.open(path)).ravel(), minlength=256)
+    freq = counts[:11] / counts[:11].sum()
+    balancing = np.median(freq) / freq
+    for config in CONFIGS:
+        power = 1.0 if '-mfb_' in config.name else 0.5
+        expected = balancing**power
+        cfg = Config.fromfile(config)
+        heads = [cfg.model.decode_head, *cfg.model.auxiliary_head]
+        for head in heads:
+            loss = head.loss_decode
+            assert loss.type == 'InverseFrequencyCrossEntropyLoss'
+            np.testing.assert_allclose(loss.class_weight, expected, atol=1e-3)
+
+
+@pytest.mark.parametrize('config', CONFIGS, ids=lambda path: path.stem)
+def test_regime_config_trains_through_compare_configs(camvid_root, tmp_path,
+                                                      config):
+    """Two iterations with a validation on 2 images, as the benchmark runs."""
+    run_tool([
+        'tools/analysis_tools/compare_configs.py',
+        str(config), '--iters', '2', '--seeds', '0', '--work-root',
+        str(tmp_path), '--rare', *RARE, '--json',
+        str(tmp_path / 'runs.json'), '--cfg-options',
+        'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'val_dataloader.num_workers=0',
+        'val_dataloader.persistent_workers=False',
+        'val_dataloader.dataset.indices=2'
+    ])
+    runs = json.loads((tmp_path / 'runs.json').read_text())['results']
+    assert list(runs) == [config.stem]
+    run = runs[config.stem][0]
+    assert run['iters'] == 2 and run['seed'] == 0
+    assert all(0 <= run[f'IoU.{name}'] <= 100 for name in RARE)
+    work_dir = tmp_path / config.stem / 'seed0'
+    assert (work_dir / 'iter_2.pth').is_file()
+    dumped = Config.fromfile(work_dir / f'{config.stem}.py')
+    crop = tuple(dumped.crop_size)
+    assert dumped.train_dataloader.dataset.pipeline[3].crop_size == crop
+    assert dumped.model.data_preprocessor.size == crop
