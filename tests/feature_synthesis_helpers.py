@@ -44,7 +44,7 @@ def featsyn_segmentor(synthesizer: Optional[dict] = None, crop: int = 64):
     """The CPU PSPNet as a FeatureSynthesisEncoderDecoder (stage 3).
 
     Args:
-        synthesizer (dict, optional): Overrides of a FeatureSynthesizer
+        synthesizer (dict, optional): Overrides of a SyntheticFeatureSampler
             with the tiny :data:`GENERATOR` (random weights), the batch
             masks as layouts and OHNM off. Defaults to None.
         crop (int): Padding size of the data preprocessor. Defaults to 64.
@@ -54,7 +54,7 @@ def featsyn_segmentor(synthesizer: Optional[dict] = None, crop: int = 64):
     cfg.stage_index = 2
     cfg.data_preprocessor.size = (crop, crop)
     cfg.synthesizer = dict(
-        type='FeatureSynthesizer', generator=GENERATOR, ohnm_interval=0)
+        type='SyntheticFeatureSampler', generator=GENERATOR, ohnm_interval=0)
     cfg.synthesizer.update(synthesizer or {})
     model = MODELS.build(cfg)
     model.init_weights()

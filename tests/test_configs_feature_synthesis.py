@@ -13,7 +13,7 @@ def load(name):
 
 
 def synthesizer(cfg):
-    assert cfg.model.synthesizer.type == 'FeatureSynthesizer'
+    assert cfg.model.synthesizer.type == 'SyntheticFeatureSampler'
     assert [h.type for h in cfg.custom_hooks] == ['FeatureSynthesisHook']
     return dict(cfg.model.synthesizer)
 

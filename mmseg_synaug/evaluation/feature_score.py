@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 from mmseg.evaluation import IoUMetric
 
-from ..models.utils import logits_from_stage
+from ..models.feature_synthesis import logits_from_stage
 from .metrics.seg_metric import segmentation_scores
 
 __all__ = ['FeatureScore']

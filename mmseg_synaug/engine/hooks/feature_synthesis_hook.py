@@ -6,7 +6,7 @@ import torch.nn as nn
 from mmengine.hooks import Hook
 from mmseg.registry import HOOKS
 
-from ...models.segmentors import FeatureSynthesisEncoderDecoder
+from ...models.feature_synthesis import FeatureSynthesisEncoderDecoder
 from ...utils import DataError
 
 __all__ = ['FeatureSynthesisHook']
@@ -74,7 +74,7 @@ class FeatureSynthesisHook(Hook):
         if model.synthesizer is None:
             raise ValueError(
                 'FeatureSynthesisHook: the model has no synthesizer; set '
-                "model.synthesizer=dict(type='FeatureSynthesizer', ...).")
+                "model.synthesizer=dict(type='SyntheticFeatureSampler', ...).")
         model.synthesizer.prepare(model)
 
     def after_train_iter(self,

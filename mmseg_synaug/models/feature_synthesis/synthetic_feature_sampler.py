@@ -6,7 +6,7 @@ turns label masks into features of one backbone stage; 30% of what the
 layers after that stage see is synthetic; online hard negative mining
 (OHNM) makes the hardest layouts come back.
 
-:class:`FeatureSynthesizer` is owned by
+:class:`SyntheticFeatureSampler` is owned by
 :class:`~mmseg_synaug.models.FeatureSynthesisEncoderDecoder` and works
 inside its ``loss`` (so under the same autocast as the rest of the
 forward), on the device, with no value read back to the host:
@@ -41,12 +41,17 @@ from .backbone_split import stage_channels
 from .layout_sampler import LayoutSampler
 from .mask_sources import fit_masks
 
-__all__ = ['FeatureSynthesizer']
+__all__ = ['SyntheticFeatureSampler']
 
 
 @TASK_UTILS.register_module()
-class FeatureSynthesizer:
+@TASK_UTILS.register_module(name='FeatureSynthesizer')
+class SyntheticFeatureSampler:
     """Frozen feature generator, layout sampler and OHNM of one segmentor.
+
+    Makes the synthetic features (and their layouts) that are added to each
+    training batch. Registered as ``'SyntheticFeatureSampler'`` and, for
+    configs written before it was renamed, ``'FeatureSynthesizer'``.
 
     Args:
         generator (str | dict): A :class:`FeatureGenerator` config, or the
@@ -133,8 +138,8 @@ class FeatureSynthesizer:
         path = self.generator_checkpoint
         if path is None:
             print_log(
-                'FeatureSynthesizer: no generator checkpoint, the synthetic '
-                'features come from random weights.',
+                'SyntheticFeatureSampler: no generator checkpoint, the '
+                'synthetic features come from random weights.',
                 logger='current')
         elif not osp.isfile(path):
             raise DataError(

@@ -11,7 +11,7 @@ from mmengine.runner.checkpoint import load_checkpoint
 from mmseg.registry import MODELS
 
 from ...utils import DataError
-from ..utils import check_splittable, forward_to_stage
+from .backbone_split import check_splittable, forward_to_stage
 
 __all__ = ['SegFeatureDataPreProcessor', 'build_frozen_segmentor']
 

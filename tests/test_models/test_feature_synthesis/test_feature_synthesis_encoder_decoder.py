@@ -1,4 +1,5 @@
-"""FeatureSynthesisEncoderDecoder and its FeatureSynthesizer, real models."""
+"""FeatureSynthesisEncoderDecoder and its SyntheticFeatureSampler, real
+models."""
 import os
 import sys
 from fractions import Fraction
@@ -11,7 +12,7 @@ from mmengine.runner import save_checkpoint
 
 from feature_synthesis_helpers import (GENERATOR, camvid_patches,
                                        featsyn_segmentor)
-from mmseg_synaug.models import (FeatureBicycleGAN, FeatureSynthesizer,
+from mmseg_synaug.models import (FeatureBicycleGAN, SyntheticFeatureSampler,
                                  encoder_modules)
 from mmseg_synaug.utils import DataError
 
@@ -24,7 +25,7 @@ def batch(camvid_root):
 @pytest.mark.parametrize('share,batch_size', [(0.3, 8), (0.3, 2), (0.1, 8),
                                               (0.5, 2), (0.3, 1)])
 def test_synthetic_samples_are_added_at_the_exact_share(share, batch_size):
-    synthesizer = FeatureSynthesizer(GENERATOR, synthetic_share=share)
+    synthesizer = SyntheticFeatureSampler(GENERATOR, synthetic_share=share)
     real = synthetic = 0
     for _ in range(40):
         synthetic += synthesizer.num_synthetic(batch_size)
@@ -36,7 +37,7 @@ def test_synthetic_samples_are_added_at_the_exact_share(share, batch_size):
     # Over a whole number of periods the share is exact.
     period = Fraction(str(share)) / (1 - Fraction(str(share)))
     iters = period.denominator
-    fresh = FeatureSynthesizer(GENERATOR, synthetic_share=share)
+    fresh = SyntheticFeatureSampler(GENERATOR, synthetic_share=share)
     total = sum(fresh.num_synthetic(batch_size) for _ in range(iters))
     assert Fraction(total, total + iters * batch_size) == Fraction(str(share))
 
@@ -45,7 +46,7 @@ def _count_synthetic_per_rank(rank, world, port, out):
     import torch.distributed as dist
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
     dist.init_process_group('gloo', rank=rank, world_size=world)
-    synthesizer = FeatureSynthesizer(GENERATOR, synthetic_share=0.3)
+    synthesizer = SyntheticFeatureSampler(GENERATOR, synthetic_share=0.3)
     counts = torch.tensor([synthesizer.num_synthetic(3) for _ in range(14)])
     gathered = [torch.zeros_like(counts) for _ in range(world)]
     dist.all_gather(gathered, counts)
@@ -65,7 +66,7 @@ def test_share_is_exact_over_the_global_batch_of_several_processes(tmp_path):
         _count_synthetic_per_rank, args=(2, port, out), nprocs=2, join=True)
     result = torch.load(out)
     counts = result['counts']  # (rank, iteration)
-    single = FeatureSynthesizer(GENERATOR, synthetic_share=0.3)
+    single = SyntheticFeatureSampler(GENERATOR, synthetic_share=0.3)
     expected = [single.num_synthetic(6) for _ in range(14)]
     # Together the processes add what one process with the global batch
     # adds; each iteration's extra sample goes to the ranks in turn.
@@ -195,7 +196,7 @@ def test_no_host_synchronisation_on_the_gpu(batch):
 
 
 def test_ohnm_brings_the_highest_loss_layouts_back_first():
-    synthesizer = FeatureSynthesizer(
+    synthesizer = SyntheticFeatureSampler(
         GENERATOR, ohnm_interval=10, ohnm_pool_size=10, ohnm_topk=3)
     values = torch.tensor([4, 9, 1, 7, 0, 8, 2, 5, 3, 6])
     layouts = values.view(-1, 1, 1).expand(-1, 8, 8).clone()
@@ -224,16 +225,16 @@ def test_generator_checkpoint_loads_strictly(tmp_path):
             channels=(8, )))
     path = str(tmp_path / 'featgan.pth')
     save_checkpoint(dict(state_dict=gan.state_dict()), path)
-    generator = FeatureSynthesizer(GENERATOR, path).build_generator()
+    generator = SyntheticFeatureSampler(GENERATOR, path).build_generator()
     for key, value in gan.generator.state_dict().items():
         assert torch.equal(generator.state_dict()[key], value), key
     other = dict(GENERATOR, unet_channels=(8, 8))
     with pytest.raises(DataError, match='not a checkpoint of this'):
-        FeatureSynthesizer(other, path).build_generator()
+        SyntheticFeatureSampler(other, path).build_generator()
     with pytest.raises(DataError, match='generator checkpoint'):
-        FeatureSynthesizer(GENERATOR, 'no/such.pth').build_generator()
+        SyntheticFeatureSampler(GENERATOR, 'no/such.pth').build_generator()
     with pytest.raises(ValueError, match='synthetic_share'):
-        FeatureSynthesizer(GENERATOR, synthetic_share=1.0)
+        SyntheticFeatureSampler(GENERATOR, synthetic_share=1.0)
 
 
 def test_a_generator_of_another_stage_is_refused():
@@ -245,3 +246,12 @@ def test_a_generator_of_another_stage_is_refused():
 
 if __name__ == '__main__':
     sys.exit(pytest.main([__file__]))
+
+
+def test_the_name_before_the_rename_still_builds():
+    """Configs written with type='FeatureSynthesizer' keep working."""
+    from mmseg.registry import TASK_UTILS
+    for name in ('SyntheticFeatureSampler', 'FeatureSynthesizer'):
+        built = TASK_UTILS.build(
+            dict(type=name, generator=GENERATOR, ohnm_interval=0))
+        assert isinstance(built, SyntheticFeatureSampler)

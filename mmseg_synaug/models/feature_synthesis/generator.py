@@ -19,7 +19,7 @@ from mmengine.model import BaseModule
 from mmseg.models.decode_heads.aspp_head import ASPPModule
 from mmseg.registry import MODELS
 
-from ...utils import one_hot_with_ignore
+from ..utils import one_hot_with_ignore
 
 __all__ = ['ASPPLayoutEncoder', 'FeatureUNet', 'FeatureGenerator']
 

@@ -17,8 +17,8 @@ from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapperDict
 from mmseg.registry import MODELS
 
-from ...losses import lsgan_loss
-from ...utils import frozen, player_optim_wrappers
+from ..losses import lsgan_loss
+from ..utils import frozen, player_optim_wrappers
 
 __all__ = ['FeatureBicycleGAN']
 

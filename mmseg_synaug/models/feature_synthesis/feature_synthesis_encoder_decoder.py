@@ -7,7 +7,8 @@ from mmseg.registry import MODELS, TASK_UTILS
 from mmseg.utils import SampleList
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from ..utils import FeatureSynthesizer, check_splittable, logits_from_stage
+from .backbone_split import check_splittable, logits_from_stage
+from .synthetic_feature_sampler import SyntheticFeatureSampler
 
 __all__ = ['FeatureSynthesisEncoderDecoder']
 
@@ -26,7 +27,7 @@ class FeatureSynthesisEncoderDecoder(EncoderDecoder):
 
     Data flows one way: the training batch comes in through
     :meth:`loss`, which computes mmseg's losses of the real batch, asks
-    its :class:`FeatureSynthesizer` (``synthesizer``) for the synthetic
+    its :class:`SyntheticFeatureSampler` (``synthesizer``) for the synthetic
     part (added to the real samples, so that ``synthetic_share`` of all
     samples is synthetic; layouts from the batch or other mask sources,
     hard-mined ones first) and adds ``loss_synthetic``, weighted by
@@ -47,7 +48,7 @@ class FeatureSynthesisEncoderDecoder(EncoderDecoder):
     Args:
         stage_index (int): Backbone stage the synthetic features stand for.
             Defaults to 2 (ResNet stage 3).
-        synthesizer (dict, optional): :class:`FeatureSynthesizer` config
+        synthesizer (dict, optional): :class:`SyntheticFeatureSampler` config
             (generator, its checkpoint, share, layout sampler, OHNM).
             Defaults to None (no synthetic features).
         synthetic_loss (dict): Loss of the synthetic samples, called with
@@ -59,7 +60,8 @@ class FeatureSynthesisEncoderDecoder(EncoderDecoder):
 
     def __init__(self,
                  stage_index: int = 2,
-                 synthesizer: Optional[Union[dict, FeatureSynthesizer]] = None,
+                 synthesizer: Optional[Union[dict,
+                                             SyntheticFeatureSampler]] = None,
                  synthetic_loss: dict = dict(
                      type='LabelSmoothingLoss',
                      epsilon=0.1,
@@ -70,7 +72,7 @@ class FeatureSynthesisEncoderDecoder(EncoderDecoder):
         check_splittable(self.backbone, stage_index)
         self.stage_index = stage_index
         self.synthetic_loss = MODELS.build(synthetic_loss)
-        self.synthesizer: Optional[FeatureSynthesizer] = TASK_UTILS.build(
+        self.synthesizer: Optional[SyntheticFeatureSampler] = TASK_UTILS.build(
             synthesizer) if isinstance(synthesizer, dict) else synthesizer
         self._norms: Optional[List[_BatchNorm]] = None
         self._class_weight: Optional[torch.Tensor] = None
