@@ -4,7 +4,7 @@ Usage:
     python demo/web_demo.py CONFIG CHECKPOINT [--device cpu]
         [--generator-config GEN_CONFIG --generator-checkpoint GEN_CHECKPOINT]
         [--host 127.0.0.1] [--port 8000] [--max-upload-mb 10]
-        [--opacity 0.5] [--non-strict]
+        [--opacity 0.5] [--non-strict] [--debug]
 
 Open the printed address in a browser, upload an image and see the
 predicted mask over it with a legend of the classes. With a trained
@@ -14,9 +14,15 @@ map (an index PNG such as CamVid's own, void 11 taken as unlabelled) into a
 synthesized image. Checkpoints must match their configs: one of another
 model is refused unless ``--non-strict`` is given. Stop the server with
 Ctrl+C.
+
+A bad file or setting, or a port that is taken, stops the command with one
+line saying what to change (exit status 1; ``--debug`` shows the
+traceback); a command line it cannot parse exits 2 with the usage.
 """
 import argparse
+import errno
 import logging
+import socket
 import sys
 
 from mmseg_synaug.apis import init_generator, init_segmentor
@@ -57,15 +63,49 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='load checkpoints whose keys or shapes differ from the '
         'models of the configs (only the matching weights are loaded)')
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='show the full traceback of errors')
     args = parser.parse_args()
     if (args.generator_config is None) != (args.generator_checkpoint is None):
         parser.error('--generator-config and --generator-checkpoint go '
                      'together: give both or neither')
+    if not 0 <= args.port <= 65535:
+        parser.error('--port must be in 0-65535 (0 picks a free one)')
     if not args.max_upload_mb > 0:
         parser.error('--max-upload-mb must be positive')
     if not 0 < args.opacity <= 1:
         parser.error('--opacity must be in (0, 1]')
     return args
+
+
+def bind_error(error: OSError, host: str, port: int) -> str:
+    """Say why the server could not listen on ``host:port``, and the fix.
+
+    Args:
+        error (OSError): What binding the socket raised.
+        host (str): The ``--host`` asked for.
+        port (int): The ``--port`` asked for.
+
+    Returns:
+        str: The message.
+    """
+    if error.errno == errno.EADDRINUSE:
+        return (f'Port {port} on {host} is in use: another program (or '
+                'another web demo) listens there. Stop it, or pass another '
+                '--port (--port 0 picks a free one).')
+    if error.errno == errno.EACCES:
+        return (f'Port {port} on {host} needs privileges this user lacks '
+                '(ports below 1024 do). Pass --port 8000, or another port '
+                'of 1024 or above.')
+    if isinstance(error,
+                  socket.gaierror) or error.errno in (errno.EADDRNOTAVAIL,
+                                                      errno.EAFNOSUPPORT):
+        return (f'Cannot listen on --host {host}: it is not an address of '
+                'this machine. Pass --host 127.0.0.1 (this machine only) or '
+                '0.0.0.0 (other machines too).')
+    return f'Cannot listen on {host}:{port}: {error}'
 
 
 def main() -> None:
@@ -92,9 +132,18 @@ def main() -> None:
             generator=generator,
             max_upload_mb=args.max_upload_mb,
             opacity=args.opacity)
-        server = make_server(demo, args.host, args.port)
     except (OSError, ValueError, TypeError) as error:
-        sys.exit(f'web_demo.py: error: {error}')
+        if args.debug:
+            raise
+        sys.exit(f'web_demo.py: error: {error}\n(--debug shows the '
+                 'traceback)')
+    try:
+        server = make_server(demo, args.host, args.port)
+    except OSError as error:
+        if args.debug:
+            raise
+        sys.exit(f'web_demo.py: error: '
+                 f'{bind_error(error, args.host, args.port)}')
     print(f'Serving the web demo on {server.url} (Ctrl+C to stop)', flush=True)
     try:
         server.serve_forever()

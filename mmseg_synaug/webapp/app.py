@@ -12,10 +12,10 @@ Routes:
     - ``POST /synthesize`` (field ``label``): the label map in colour and
       the image the generator synthesized from it.
 
-A bad upload (no file, not an image, too large, a label map with values
-outside the classes; the dataset's void label counts as unlabelled) gets
-the page back with status 400 and a message that says what was wrong; the
-server goes on serving.
+A bad upload (no file, not an image, too large, an image over 20:1, a
+label map under 64 pixels a side or with values outside the classes; the
+dataset's void label counts as unlabelled) gets the page back with status
+400 and a message that says what was wrong; the server goes on serving.
 """
 import logging
 import math

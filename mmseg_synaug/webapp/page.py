@@ -12,6 +12,8 @@ from typing import List, Optional, Sequence
 import numpy as np
 from PIL import Image
 
+from .uploads import MAX_ASPECT_RATIO, MIN_LABEL_SIDE
+
 __all__ = ['LegendEntry', 'Figure', 'png_bytes', 'render_page']
 
 _STYLE = """
@@ -59,7 +61,8 @@ _PAGE = """<!DOCTYPE html>
 <input type="file" id="image-input" name="image" accept="image/*">
 <button type="submit" id="segment-button">Segment</button>
 </form>
-<p class="hint">PNG, JPEG, BMP, TIFF, WebP or GIF, up to {max_mb} MB.</p>
+<p class="hint">PNG, JPEG, BMP, TIFF, WebP or GIF, up to {max_mb} MB,
+the longer side at most {max_aspect} times the shorter one.</p>
 </section>
 <section class="panel" id="synthesize-panel">
 <h2>Synthesize an image from a label map</h2>
@@ -78,8 +81,8 @@ _SYNTHESIZE_FORM = """\
 <button type="submit" id="synthesize-button">Synthesize</button>
 </form>
 <p class="hint">A single-channel or palette PNG whose pixel values are
-class indices 0-{last_class}, or 255{void} for unlabelled pixels; up to
-{max_mb} MB.</p>
+class indices 0-{last_class}, or 255{void} for unlabelled pixels; at least
+{min_side} pixels on each side, up to {max_mb} MB.</p>
 """
 
 _SYNTHESIZE_OFF = """<p id="generator-off" class="hint">No label-to-image
@@ -205,6 +208,7 @@ def render_page(title: str,
     synthesize = _SYNTHESIZE_FORM.format(
         last_class=num_classes - 1,
         max_mb=max_mb,
+        min_side=MIN_LABEL_SIDE,
         void='' if void_label is None else f' (or {void_label})') \
         if generator_on else _SYNTHESIZE_OFF
     result = _render_result(heading, figures, legend) if figures else ''
@@ -214,5 +218,6 @@ def render_page(title: str,
         model=html.escape(model),
         message=message,
         max_mb=max_mb,
+        max_aspect=f'{MAX_ASPECT_RATIO:g}',
         synthesize=synthesize,
         result=result).encode('utf-8')

@@ -14,12 +14,22 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 __all__ = [
-    'IMAGE_FORMATS', 'UploadError', 'Upload', 'parse_multipart', 'file_field',
-    'decode_image', 'decode_label_map'
+    'IMAGE_FORMATS', 'MAX_ASPECT_RATIO', 'MIN_LABEL_SIDE', 'UploadError',
+    'Upload', 'parse_multipart', 'file_field', 'decode_image',
+    'decode_label_map'
 ]
 
 #: Image formats the demo decodes (Pillow names).
 IMAGE_FORMATS = ('PNG', 'JPEG', 'BMP', 'TIFF', 'WEBP', 'GIF')
+#: Longest over shortest side of an image taken: segmentors resize images
+#: to their test scale keeping the ratio, and a 20000x1 image shrinks to no
+#: row at all.
+MAX_ASPECT_RATIO = 20
+#: Shortest side of a label map taken: the generator halves the map once
+#: per level, and its instance normalisation needs more than one pixel at
+#: the coarsest level (pix2pixHD with a local enhancer, size divisor 32,
+#: fails on a 32x32 map).
+MIN_LABEL_SIDE = 64
 #: Pillow modes of single-channel images whose pixels can be class indices.
 INDEX_MODES = ('L', 'P', 'I', 'I;16', 'I;16L', 'I;16B')
 
@@ -119,17 +129,28 @@ def _open_image(upload: Upload, max_pixels: int) -> Image.Image:
     return image
 
 
-def decode_image(upload: Upload, max_pixels: int) -> np.ndarray:
+def decode_image(upload: Upload,
+                 max_pixels: int,
+                 max_aspect_ratio: float = MAX_ASPECT_RATIO) -> np.ndarray:
     """Decode an uploaded image to RGB, upright as its EXIF says.
 
     Args:
         upload (Upload): The uploaded file.
         max_pixels (int): Largest width x height accepted.
+        max_aspect_ratio (float): Largest ratio of the longer side to the
+            shorter one. Defaults to :data:`MAX_ASPECT_RATIO`.
 
     Returns:
         np.ndarray: :math:`(H, W, 3)` uint8 RGB.
     """
     image = _open_image(upload, max_pixels)
+    width, height = image.size
+    if max(width, height) > max_aspect_ratio * min(width, height):
+        raise UploadError(
+            f'"{upload.filename or "The upload"}" has {width}x{height} '
+            'pixels; the demo takes images whose longer side is at most '
+            f'{max_aspect_ratio:g} times the shorter one. Crop it to a less '
+            'elongated part.')
     try:
         image = ImageOps.exif_transpose(image)
     except Exception:  # a broken EXIF block: keep the image as stored
@@ -146,7 +167,8 @@ def decode_label_map(upload: Upload,
                      num_classes: int,
                      class_names: Sequence[str] = (),
                      ignore_index: int = 255,
-                     void_label: Optional[int] = None) -> np.ndarray:
+                     void_label: Optional[int] = None,
+                     min_side: int = MIN_LABEL_SIDE) -> np.ndarray:
     """Decode an uploaded label map, map void to ignore, check its values.
 
     Args:
@@ -159,6 +181,8 @@ def decode_label_map(upload: Upload,
         void_label (int, optional): The dataset's value of unlabelled
             pixels (CamVid's 11), mapped to ``ignore_index`` as the
             dataset's label loader maps it. Defaults to None.
+        min_side (int): Shortest width and height taken.
+            Defaults to :data:`MIN_LABEL_SIDE`.
 
     Returns:
         np.ndarray: :math:`(H, W)` uint8 class indices and ``ignore_index``.
@@ -193,4 +217,10 @@ def decode_label_map(upload: Upload,
             f'{listed}{more}. Allowed are 0-{num_classes - 1}{names}{void} '
             f'and {ignore_index} for unlabelled pixels; map other values to '
             f'{ignore_index} first.')
+    if min(image.size) < min_side:
+        raise UploadError(
+            f'"{name}" has {image.width}x{image.height} pixels; the demo '
+            f'takes label maps of at least {min_side} pixels on each side '
+            '(the generator halves the map several times). Upload a larger '
+            'label map.')
     return label.astype(np.uint8)

@@ -13,14 +13,17 @@ from typing import Dict, Optional, Tuple
 
 import numpy as np
 import pytest
+from mmengine.config import Config
+from mmseg.registry import MODELS
 from PIL import Image
 from tiny_generator import trained_tiny_generator
 
 from conftest import REPO_ROOT
-from mmseg_synaug.apis import (inference_segmentor, init_generator,
-                               init_segmentor)
+from mmseg_synaug.apis import (as_label_to_image, inference_segmentor,
+                               init_generator, init_segmentor)
 from mmseg_synaug.datasets import CamVidDataset
 from mmseg_synaug.webapp import WebDemo, make_server
+from mmseg_synaug.webapp.uploads import MAX_ASPECT_RATIO, MIN_LABEL_SIDE
 
 CONFIG = REPO_ROOT / 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py'
 CLASSES = CamVidDataset.METAINFO['classes']
@@ -152,6 +155,12 @@ BAD_IMAGES = {
     'a truncated PNG': (None, 'could not be decoded'),
     'too large':
     (('big.png', b'\0' * (1024 * 1024 + 1)), 'takes files of up to 1 MB'),
+    '20000x1 pixels': (('strip.png', png(np.zeros(
+        (1, 20000, 3),
+        np.uint8))), '"strip.png" has 20000x1 pixels; the demo takes images '
+                       'whose longer side is at most 20 times the shorter'),
+    '1x20000 pixels': (('pole.png', png(np.zeros(
+        (20000, 1), np.uint8))), '"pole.png" has 1x20000 pixels'),
 }
 
 
@@ -230,7 +239,7 @@ def test_synthesize_shows_the_generated_image(demo_with_generator, generator,
 def test_palette_png_label_map_is_read_as_indices(demo_with_generator,
                                                   generator):
     label = np.array([[0, 1, 2, 3], [10, 255, 3, 4]], dtype=np.uint8)
-    label = label.repeat(8, axis=0).repeat(8, axis=1)  # 16x32 pixels
+    label = label.repeat(32, axis=0).repeat(32, axis=1)  # 64x128 pixels
     image = Image.fromarray(label, 'P')
     image.putpalette([7] * 768)  # colours must not matter, indices do
     buffer = io.BytesIO()
@@ -276,9 +285,9 @@ def test_generator_breaking_its_interface_is_a_500_page(model):
     demo = WebDemo(model, generator=lambda label: label)  # grey, not RGB
     response = demo.handle(
         'POST', '/synthesize',
-        *multipart(label=('l.png', png(np.zeros((4, 5), np.uint8)))))
+        *multipart(label=('l.png', png(np.zeros((64, 80), np.uint8)))))
     assert response.status == 500
-    assert 'must return an RGB uint8 array of shape (4, 5, 3)' in \
+    assert 'must return an RGB uint8 array of shape (64, 80, 3)' in \
         error_message(response.body)
 
 
@@ -368,3 +377,53 @@ def test_server_refuses_a_post_without_content_length(server):
     assert 'the request has no Content-Length' in error_message(
         answer.split(b'\r\n\r\n', 1)[1])
     assert request(server, 'GET', '/')[0] == 200
+
+
+@pytest.mark.parametrize('size', [(MAX_ASPECT_RATIO * 16, 16),
+                                  (1, MAX_ASPECT_RATIO)])
+def test_images_as_elongated_as_allowed_are_segmented(demo, size):
+    """At the limit of 20:1, the model segments the image."""
+    width, height = size
+    image = np.random.RandomState(0).randint(
+        0, 256, (height, width, 3), dtype=np.uint8)
+    response = demo.handle('POST', '/predict',
+                           *multipart(image=('long.png', png(image))))
+    assert response.status == 200, error_message(response.body)
+    assert figure(response.body, 'mask').shape == (height, width, 3)
+
+
+def test_server_answers_an_elongated_image_with_a_400(server):
+    content_type, body = multipart(
+        image=('strip.png', png(np.zeros((1, 20000, 3), np.uint8))))
+    status, page = request(server, 'POST', '/predict', body,
+                           {'Content-Type': content_type})
+    assert status == 400
+    assert '"strip.png" has 20000x1 pixels' in error_message(page)
+    assert request(server, 'GET', '/')[0] == 200
+
+
+def test_label_map_too_small_for_the_generator_is_a_400(demo_with_generator):
+    for shape in ((1, 20000), (MIN_LABEL_SIDE - 1, 200)):
+        response = demo_with_generator.handle(
+            'POST', '/synthesize',
+            *multipart(label=('thin.png', png(np.zeros(shape, np.uint8)))))
+        assert response.status == 400, shape
+        assert f'"thin.png" has {shape[1]}x{shape[0]} pixels; the demo ' \
+            f'takes label maps of at least {MIN_LABEL_SIDE} pixels on each ' \
+            'side' in error_message(response.body)
+
+
+def test_min_label_side_fits_the_largest_generator():
+    """The full-width pix2pixHD with a local enhancer (size divisor 32, the
+    largest of configs/pix2pixhd/) renders a label map of MIN_LABEL_SIDE
+    pixels a side; one of 32 it cannot (its coarsest level has 1 pixel)."""
+    cfg = Config.fromfile(REPO_ROOT / 'configs/pix2pixhd/'
+                          'pix2pixhd_w64-d4-r9_1xb1-73.4k_camvid-360x480.py')
+    cfg.model.generator.update(num_local_enhancers=1, local_base_channels=32)
+    model = MODELS.build(cfg.model)
+    assert model.generator.size_divisor == 32
+    generator = as_label_to_image(model.eval())
+    label = np.zeros((MIN_LABEL_SIDE, 2 * MIN_LABEL_SIDE), np.uint8)
+    assert generator(label).shape == (MIN_LABEL_SIDE, 2 * MIN_LABEL_SIDE, 3)
+    with pytest.raises(ValueError, match='more than 1 spatial element'):
+        generator(np.zeros((32, 32), np.uint8))
