@@ -10,20 +10,30 @@ unexpected or reshaped keys (a checkpoint of another model) is refused,
 naming them, unless ``--non-strict`` loads the matching weights anyway.
 The discriminator of an adversarially trained segmentor is the exception:
 its checkpoint evaluates with the plain segmentor config.
+
+Bad input (a missing, truncated or foreign checkpoint, a config that does
+not read, a ``--work-dir`` or ``--out`` that is a file or not writable) is
+one message naming the file and the fix, exit status 1; ``--debug`` shows
+the traceback. A failed run removes the timestamped log folder it began
+in the work dir. The environment and config go to that log file only.
 """
 import argparse
 import os
 import os.path as osp
+import shutil
+from typing import List, Optional
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
+from mmengine.dist import get_rank
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
-from mmseg_synaug.utils import (DataError, close_distributed,
-                                merge_cfg_options, run_tool,
+from mmseg_synaug.utils import (close_distributed, merge_cfg_options, run_tool,
                                 setup_cpu_distributed)
-from mmseg_synaug.utils.checkpoint import load_model_checkpoint
-from mmseg_synaug.utils.train_cli import build_datasets
+from mmseg_synaug.utils.checkpoint import (load_model_checkpoint,
+                                           read_checkpoint)
+from mmseg_synaug.utils.train_cli import (build_datasets, build_runner,
+                                          prepare_output_dir, read_config)
 
 
 def parse_args() -> argparse.Namespace:
@@ -62,18 +72,9 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    if not osp.isfile(args.checkpoint):
-        raise DataError(
-            f'The checkpoint `{args.checkpoint}` does not exist.',
-            fix='pass the .pth file written by tools/train.py (e.g. '
-            'work_dirs/<config>/iter_1000.pth).')
-    if args.out is not None and osp.exists(
-            args.out) and not osp.isdir(args.out):
-        raise DataError(
-            f'--out `{args.out}` is a file; the predicted label maps go '
-            'into a folder.',
-            fix='pass a folder path (it is created if missing).')
-    cfg = Config.fromfile(args.config)
+    # A missing, truncated or foreign file fails here, before the Runner.
+    checkpoint = read_checkpoint(args.checkpoint)
+    cfg = read_config(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         merge_cfg_options(cfg, args.cfg_options)
@@ -82,25 +83,50 @@ def main() -> None:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
+    created = [
+        path for path in (cfg.work_dir, args.out)
+        if path is not None and not osp.exists(path)
+    ]
+    prepare_output_dir(
+        cfg.work_dir, '--work-dir'
+        if args.work_dir is not None else 'The work dir (cfg.work_dir)')
+    if args.out is not None:
+        prepare_output_dir(args.out, '--out')
+        cfg.test_evaluator['output_dir'] = args.out
     # The weights are loaded below, strictly, not by the Runner (which
     # loads `load_from` non-strictly and only logs what did not match).
     cfg.load_from = None
     cfg.resume = False
-    if args.out is not None:
-        cfg.test_evaluator['output_dir'] = args.out
 
-    setup_cpu_distributed(cfg)
-    build_datasets(cfg, ('test_dataloader', ))
-    runner = Runner.from_cfg(cfg)
-    model = runner.model.module if is_model_wrapper(
-        runner.model) else runner.model
-    load_model_checkpoint(
-        model,
-        args.checkpoint,
-        strict=not args.non_strict,
-        non_strict_hint='pass --non-strict')
-    runner.test()
+    runner = None
+    try:
+        setup_cpu_distributed(cfg)
+        build_datasets(cfg, ('test_dataloader', ))
+        runner = build_runner(cfg, 'test.py')
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        load_model_checkpoint(
+            model,
+            args.checkpoint,
+            strict=not args.non_strict,
+            non_strict_hint='pass --non-strict',
+            checkpoint=checkpoint)
+        runner.test()
+    except BaseException:
+        remove_failed_run(runner, created)
+        raise
     close_distributed(runner)
+
+
+def remove_failed_run(runner: Optional[Runner], created: List[str]) -> None:
+    """Remove what a failed evaluation wrote: its timestamped log folder,
+    and the folders it created that are empty then (only where the run
+    failed; the error is on the terminal)."""
+    if runner is not None and get_rank() == 0:
+        shutil.rmtree(runner.log_dir, ignore_errors=True)
+    for path in created:
+        if osp.isdir(path) and not os.listdir(path):
+            os.rmdir(path)
 
 
 if __name__ == '__main__':

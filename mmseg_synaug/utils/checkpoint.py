@@ -18,8 +18,17 @@ right one. :func:`load_model_checkpoint` is the one loader for evaluation,
 refinement, synthesis and serving: it refuses a checkpoint whose keys or
 shapes differ from the model's with a :class:`CheckpointMismatchError`
 naming the missing, unexpected and reshaped keys, unless asked not to.
+tools/train.py checks ``load_from`` (and the checkpoint it resumes) the same
+way before training (:func:`check_model_checkpoint` with
+``starting_weights=True``), where a checkpoint without the model's
+training-only modules is expected (they start from their initial weights).
+
+Readable: :func:`read_checkpoint` turns a missing file, a truncated one or
+one that is no checkpoint (a text file named ``.pth``) into one
+:class:`~mmseg_synaug.utils.errors.DataError` naming the file.
 """
 import logging
+import os.path as osp
 import pickle
 import re
 from collections import OrderedDict
@@ -157,6 +166,8 @@ def compare_state_dicts(
             unexpected.append(key)
     reshaped = []
     for key, value in checkpoint_state.items():
+        if key.rsplit('.', 1)[-1] == '_extra_state':
+            continue  # a record the module checks (``set_extra_state``)
         ours = model_state.get(key)
         if isinstance(value, torch.Tensor) and isinstance(
                 ours, torch.Tensor) and value.shape != ours.shape:
@@ -184,15 +195,174 @@ def checkpoint_state_dict(checkpoint: dict) -> 'OrderedDict[str, object]':
     return state_dict
 
 
+#: What to pass instead of a missing or unreadable checkpoint.
+_FIX_CHECKPOINT = ('Pass a .pth file written by tools/train.py (e.g. '
+                   'work_dirs/<config>/iter_1000.pth).')
+
+
+def is_local_path(filename: str) -> bool:
+    """Whether ``filename`` is a local path, not a URL or ``scheme://``."""
+    return '://' not in str(filename)
+
+
+def read_checkpoint(filename: str,
+                    map_location: str = 'cpu',
+                    what: str = 'checkpoint',
+                    fix: str = _FIX_CHECKPOINT) -> dict:
+    """Read a checkpoint file; anything but a checkpoint is a DataError.
+
+    torch fails on a text file named ``.pth`` with ``KeyError: 101``, on a
+    truncated one with a zip reader's ``RuntimeError``; both become one
+    message naming the file.
+
+    Args:
+        filename (str): Checkpoint file (or any location mmengine's
+            :class:`CheckpointLoader` reads).
+        map_location (str): Where to load the tensors. Defaults to
+            ``'cpu'``.
+        what (str): What the file is, for the message (``'load_from'``,
+            ``'generator checkpoint'``). Defaults to ``'checkpoint'``.
+        fix (str): What to pass instead of a missing or unreadable file.
+
+    Returns:
+        dict: The checkpoint.
+    """
+    if is_local_path(filename) and not osp.isfile(filename):
+        raise DataError(
+            f'The {what} `{filename}` does not exist' +
+            (' (it is a folder).' if osp.isdir(filename) else '.'),
+            fix=fix)
+    try:
+        checkpoint = CheckpointLoader.load_checkpoint(
+            filename, map_location=map_location)
+    except DataError:
+        raise
+    except Exception as error:  # torch raises anything on a foreign file
+        reason = (str(error).strip().splitlines() or [''])[0]
+        reason = reason.split('. ')[0].rstrip('.')[:160]
+        size = (f'{osp.getsize(filename)} bytes; '
+                if is_local_path(filename) else '')
+        raise DataError(
+            f'The {what} `{filename}` is not a readable checkpoint ({size}'
+            f'torch.load: {type(error).__name__}: {reason}).',
+            fix=f'{fix} A file cut short (a full disk, an interrupted copy '
+            'or download) must be copied or written again.') from None
+    if not isinstance(checkpoint, dict):
+        raise DataError(
+            f'The {what} `{filename}` holds a {type(checkpoint).__name__}, '
+            'not a checkpoint (a dict of weights).',
+            fix=fix)
+    return checkpoint
+
+
+def _recorded_partial_load(model: torch.nn.Module, record: object) -> bool:
+    """Check a checkpoint's architecture record with the model.
+
+    A model that records its architecture in its checkpoints (as
+    Pix2PixHD does) checks it in ``set_extra_state`` first: its message
+    names the settings that differ, which a key comparison cannot. A record
+    it accepts although it differs from its own is a partial checkpoint
+    the model vouches for (Pix2PixHD: a G1-only checkpoint starting
+    coarse-to-fine training).
+
+    Returns:
+        bool: True where the model accepted a record other than its own.
+    """
+    if record is None or type(model).set_extra_state \
+            is torch.nn.Module.set_extra_state:
+        return False
+    model.set_extra_state(record)
+    own = model.get_extra_state()
+    if isinstance(own, torch.Tensor) and isinstance(record, torch.Tensor):
+        return not torch.equal(own.cpu(), record.cpu())
+    return own != record
+
+
+def check_model_checkpoint(
+        model: torch.nn.Module,
+        checkpoint: dict,
+        filename: str,
+        non_strict_hint: Optional[str] = 'pass strict=False',
+        starting_weights: bool = False,
+        what: str = 'checkpoint') -> List[str]:
+    """Refuse a checkpoint whose keys or shapes differ from the model's.
+
+    Keys of :data:`TRAINING_ONLY_PREFIXES` that the model lacks are
+    skipped. With ``starting_weights`` (``load_from`` of a training), also
+    a model's training-only module that the checkpoint has none of (a
+    discriminator starts from its initial weights), and a partial
+    checkpoint the model's architecture record accepts (see
+    :func:`_recorded_partial_load`).
+
+    Args:
+        model (torch.nn.Module): The model built from its config.
+        checkpoint (dict): From :func:`read_checkpoint`.
+        filename (str): Its file, for the message.
+        non_strict_hint (str, optional): How the user turns the check off
+            (e.g. ``'pass --non-strict'``); None where they cannot.
+            Defaults to ``'pass strict=False'``.
+        starting_weights (bool): The checkpoint starts a training (see
+            above). Defaults to False.
+        what (str): What the file is, for the message. Defaults to
+            ``'checkpoint'``.
+
+    Returns:
+        list[str]: The keys let through, to be logged.
+    """
+    state_dict = checkpoint_state_dict(checkpoint)
+    model_state = model.state_dict()
+    vouched = _recorded_partial_load(model, state_dict.get('_extra_state'))
+    missing, unexpected, reshaped, skipped = compare_state_dicts(
+        model_state, state_dict)
+    if starting_weights:
+        untrained = [
+            key for key in missing if any(
+                key.startswith(p) and not any(
+                    k.startswith(p) for k in state_dict)
+                for p in TRAINING_ONLY_PREFIXES)
+        ]
+        missing = [key for key in missing if key not in untrained]
+        skipped += untrained
+        if vouched:
+            skipped += missing + unexpected
+            missing, unexpected = [], []
+    if missing or unexpected or reshaped:
+        parts = []
+        if missing:
+            parts.append(f'{len(missing)} of its {len(model_state)} '
+                         f'keys are missing ({_listed(missing)})')
+        if unexpected:
+            parts.append(f'{len(unexpected)} keys of the checkpoint are '
+                         f'unexpected ({_listed(unexpected)})')
+        if reshaped:
+            parts.append(f'{len(reshaped)} keys have another shape '
+                         f'({_listed(reshaped)})')
+        anyway = (f'; to load the matching weights anyway, '
+                  f'{non_strict_hint}' if non_strict_hint else '')
+        raise CheckpointMismatchError(
+            f'The {what} `{filename}` does not match the model '
+            f'{type(model).__name__} of the config: ' + '; '.join(parts) + '.',
+            fix='Pass the checkpoint trained with this config (or the '
+            f'config it was trained with){anyway}.',
+            missing=missing,
+            unexpected=unexpected,
+            reshaped=reshaped)
+    return skipped
+
+
 def load_model_checkpoint(model: torch.nn.Module,
                           filename: str,
                           strict: bool = True,
                           map_location: str = 'cpu',
-                          non_strict_hint: str = 'pass strict=False') -> dict:
+                          non_strict_hint: Optional[str] = 'pass strict=False',
+                          checkpoint: Optional[dict] = None,
+                          what: str = 'checkpoint') -> dict:
     """Load a checkpoint into a model, refusing one that does not match.
 
-    The loader for evaluation, refinement, synthesis and serving. In
-    strict mode a missing, unexpected or reshaped key raises (keys of
+    The loader for evaluation, refinement, synthesis and serving. A file
+    that is missing or no checkpoint is a :class:`DataError`
+    (:func:`read_checkpoint`). In strict mode a missing, unexpected or
+    reshaped key raises (:func:`check_model_checkpoint`; keys of
     :data:`TRAINING_ONLY_PREFIXES` the model lacks are skipped and logged);
     otherwise the matching weights are loaded and mmengine logs the rest.
 
@@ -203,54 +373,32 @@ def load_model_checkpoint(model: torch.nn.Module,
         strict (bool): Refuse a mismatching checkpoint. Defaults to True.
         map_location (str): Where to load the tensors. Defaults to
             ``'cpu'``.
-        non_strict_hint (str): How the user turns strict loading off, for
-            the message (e.g. ``'pass --non-strict'``).
-            Defaults to ``'pass strict=False'``.
+        non_strict_hint (str, optional): How the user turns strict
+            loading off, for the message (e.g. ``'pass --non-strict'``);
+            None where they cannot. Defaults to ``'pass strict=False'``.
+        checkpoint (dict, optional): ``filename`` already read with
+            :func:`read_checkpoint` (a tool reads it before building the
+            model, to fail early). Defaults to None: read here.
+        what (str): What the file is, for the messages (e.g. the option
+            that names it). Defaults to ``'checkpoint'``.
 
     Returns:
         dict: The checkpoint (with ``meta`` where mmengine wrote one).
     """
-    checkpoint = CheckpointLoader.load_checkpoint(
-        filename, map_location=map_location)
-    if not isinstance(checkpoint, dict):
-        raise DataError(
-            f'`{filename}` holds a {type(checkpoint).__name__}, not a '
-            'checkpoint (a dict of weights).',
-            fix='Pass the .pth file written by training.')
-    state_dict = checkpoint_state_dict(checkpoint)
-    record = state_dict.get('_extra_state')
-    if strict and record is not None and type(model).set_extra_state \
-            is not torch.nn.Module.set_extra_state:
-        # A model that records its architecture in its checkpoints (as
-        # Pix2PixHD does) checks it first: its message names the settings
-        # that differ, which the key comparison below cannot.
-        model.set_extra_state(record)
-    missing, unexpected, reshaped, skipped = compare_state_dicts(
-        model.state_dict(), state_dict)
-    if strict and (missing or unexpected or reshaped):
-        parts = []
-        if missing:
-            parts.append(f'{len(missing)} of its {len(model.state_dict())} '
-                         f'keys are missing ({_listed(missing)})')
-        if unexpected:
-            parts.append(f'{len(unexpected)} keys of the checkpoint are '
-                         f'unexpected ({_listed(unexpected)})')
-        if reshaped:
-            parts.append(f'{len(reshaped)} keys have another shape '
-                         f'({_listed(reshaped)})')
-        raise CheckpointMismatchError(
-            f'The checkpoint `{filename}` does not match the model '
-            f'{type(model).__name__} of the config: ' + '; '.join(parts) + '.',
-            fix='Pass the checkpoint trained with this config (or the '
-            f'config it was trained with); to load the matching weights '
-            f'anyway, {non_strict_hint}.',
-            missing=missing,
-            unexpected=unexpected,
-            reshaped=reshaped)
+    if checkpoint is None:
+        checkpoint = read_checkpoint(filename, map_location, what)
+    skipped = []
+    if strict:
+        skipped = check_model_checkpoint(
+            model, checkpoint, filename, non_strict_hint, what=what)
     if skipped:
         print_log(
             f'Skipped {len(skipped)} keys of training-only modules in '
             f'`{filename}` ({_listed(skipped)}): the model has no such '
             'module.', 'current', logging.INFO)
-    load_state_dict(model, state_dict, strict=False, logger='current')
+    load_state_dict(
+        model,
+        checkpoint_state_dict(checkpoint),
+        strict=False,
+        logger='current')
     return checkpoint
