@@ -15,7 +15,9 @@ on with the config's value. :func:`merge_cfg_options` accepts a key when
 
 Anything else is a :class:`DataError` naming the key and the close
 matches. To add a new setting deliberately, write it into a config file
-(a small one inheriting the config does).
+(a small one inheriting the config does). So is a value that is no number
+for a setting the config holds as a number (``train_cfg.max_iters=abc``,
+which mmengine's command-line parser keeps as the text ``'abc'``).
 """
 import difflib
 from typing import Any, List, Optional
@@ -111,6 +113,37 @@ def check_cfg_option(cfg: Config,
             'inherits this one.')
 
 
+def check_cfg_value(cfg: Config,
+                    key: str,
+                    value: Any,
+                    source: str = '--cfg-options') -> None:
+    """Refuse text for a setting the config holds as a number or a bool.
+
+    Args:
+        cfg (Config): The config the option is merged into.
+        key (str): Dotted key, checked by :func:`check_cfg_option`.
+        value (Any): The new value, as mmengine's ``DictAction`` parsed it.
+        source (str): Where the option came from, for the message.
+            Defaults to ``'--cfg-options'``.
+    """
+    node: Any = cfg._cfg_dict if isinstance(cfg, Config) else cfg
+    for part in key.split('.'):
+        node = _child(node, part)
+        if node is _MISSING:
+            return
+    if not isinstance(value, str) or node is None:
+        return
+    kind = ('true/false' if isinstance(
+        node, bool) else 'an integer' if isinstance(node, int) else
+            'a number' if isinstance(node, float) else None)
+    if kind is None:
+        return
+    raise DataError(
+        f'{source} `{key}={value}`: the config holds {kind} there '
+        f'({node!r}), and `{value}` is not one.',
+        fix=f'Give {kind}, e.g. {key}={node!r}.')
+
+
 def merge_cfg_options(cfg: Config,
                       options: Optional[dict],
                       source: str = '--cfg-options') -> None:
@@ -125,6 +158,7 @@ def merge_cfg_options(cfg: Config,
     """
     if not options:
         return
-    for key in options:
+    for key, value in options.items():
         check_cfg_option(cfg, key, source)
+        check_cfg_value(cfg, key, value, source)
     cfg.merge_from_dict(options)

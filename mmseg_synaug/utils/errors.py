@@ -3,18 +3,27 @@
 A :class:`DataError` says what is wrong, where (the file or setting) and
 the fix. :func:`run_tool` runs a tool's ``main`` so that such an error
 reaches the user as one short message on stderr and exit status 1, instead
-of a traceback (twice, when a DataLoader worker raised it). ``--debug`` on
-the command line or ``SYNAUG_DEBUG=1`` shows the full traceback instead.
+of a traceback (twice, when a DataLoader worker raised it). The errors of
+mmengine that are bad input too are reported the same way
+(:func:`known_error`: a ``type`` that no registry holds, with the close
+registered names). Ctrl-C ends a tool with one line and exit status 130.
+``--debug`` on the command line or ``SYNAUG_DEBUG=1`` shows the full
+traceback instead.
 """
+import difflib
 import os
+import re
 import sys
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, List, Optional, Set
 
 #: Environment variable that makes :func:`run_tool` show tracebacks.
 DEBUG_ENV = 'SYNAUG_DEBUG'
 
 #: Exit status of a tool stopped by a :class:`DataError`.
 EXIT_DATA_ERROR = 1
+
+#: Exit status of a tool stopped by Ctrl-C (SIGINT), as a shell reports it.
+EXIT_INTERRUPTED = 130
 
 
 class DataError(ValueError):
@@ -64,6 +73,74 @@ def error_message(error: BaseException) -> str:
     return message.replace(' Fix: ', '\nFix: ', 1)
 
 
+def registered_names(registry_name: str) -> Set[str]:
+    """Every name registered in mmengine's registry ``registry_name``
+    (``'model'``, ``'dataset'``, ...) and in its children (mmseg's,
+    mmagic's, ...)."""
+    from mmengine import registry as mmengine_registry
+    roots = [
+        value for value in vars(mmengine_registry).values()
+        if isinstance(value, mmengine_registry.Registry)
+        and value.name == registry_name
+    ]
+    names: Set[str] = set()
+    while roots:
+        registry = roots.pop()
+        names.update(registry.module_dict)
+        roots.extend(registry.children.values())
+    return names
+
+
+#: mmengine's message for a ``type`` no registry holds.
+_NOT_REGISTERED = re.compile(
+    r'(?P<name>[\w.]+) is not in the (?:(?P<scope>\w+)::)?'
+    r'(?P<registry>[\w ]+) registry')
+
+
+def known_error(error: BaseException) -> Optional[DataError]:
+    """A :class:`DataError` for an error of mmengine that is bad input.
+
+    A config's ``type`` that no registry holds (mmengine's ``KeyError``,
+    raised while the Runner builds): the message names the type and the
+    registered names closest to it.
+
+    Args:
+        error (BaseException): Raised by a tool's ``main``.
+
+    Returns:
+        DataError | None: The message to show; None for any other error.
+    """
+    if not isinstance(error, KeyError) or not error.args:
+        return None
+    match = _NOT_REGISTERED.search(str(error.args[0]))
+    if match is None:
+        return None
+    name, registry = match['name'], match['registry']
+    close = difflib.get_close_matches(
+        name.split('.')[-1], sorted(registered_names(registry)), n=3)
+    scope = f"{match['scope']}::" if match['scope'] else ''
+    return DataError(
+        f'The config asks for type=\'{name}\', which is not a registered '
+        f'{registry} ({scope}{registry} registry)' +
+        (f'; did you mean {", ".join(close)}?' if close else '.'),
+        fix='Correct the `type` in the config (or in --cfg-options); a '
+        'type of another package needs that package in the config\'s '
+        "custom_imports, e.g. custom_imports = dict(imports=['mmseg_synaug'],"
+        ' allow_failed_imports=False).')
+
+
+def _report(message: str, status: int) -> None:
+    """Print one tool error on stderr and exit with ``status``."""
+    tool = os.path.basename(sys.argv[0]) if sys.argv else 'tool'
+    sys.stdout.flush()
+    print(
+        f'\n{tool}: {message}\n'
+        f'(--debug or {DEBUG_ENV}=1 shows the traceback)',
+        file=sys.stderr,
+        flush=True)
+    sys.exit(status)
+
+
 def run_tool(main: Callable[[], Any]) -> Any:
     """Run a tool's ``main``; a :class:`DataError` becomes one message.
 
@@ -90,11 +167,13 @@ def run_tool(main: Callable[[], Any]) -> Any:
     try:
         return main()
     except DataError as error:
-        tool = os.path.basename(sys.argv[0]) if sys.argv else 'tool'
-        sys.stdout.flush()
-        print(
-            f'\n{tool}: error: {error_message(error)}\n'
-            f'(--debug or {DEBUG_ENV}=1 shows the traceback)',
-            file=sys.stderr,
-            flush=True)
-        sys.exit(EXIT_DATA_ERROR)
+        _report(f'error: {error_message(error)}', EXIT_DATA_ERROR)
+    except KeyboardInterrupt as error:
+        # A tool may say what it saved (tools/train.py names its checkpoint).
+        said = str(error) or 'stopped.'
+        _report(f'interrupted (Ctrl-C): {said}', EXIT_INTERRUPTED)
+    except Exception as error:
+        known = known_error(error)
+        if known is None:
+            raise
+        _report(f'error: {error_message(known)}', EXIT_DATA_ERROR)

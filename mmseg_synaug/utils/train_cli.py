@@ -4,21 +4,31 @@ Segmentors, Pix2PixHD and the feature generator all train through
 mmengine's Runner; what the tool adds to mmseg's tools/train.py: checked
 ``--cfg-options`` (:func:`merge_cfg_options`), ``--amp`` for every
 optimizer, ``--resume`` that stops when there is nothing to resume
-(``--resume-or-start`` starts fresh then), a short header, and the
-datasets built and checked before the Runner starts, so that a bad file is
-reported at start-up as one message (:func:`run_tool`).
+(``--resume-or-start`` starts fresh then), a short header, the datasets
+built and checked before the Runner starts, so that a bad file is reported
+at start-up as one message (:func:`run_tool`), and a strict ``load_from``:
+mmengine loads it non-strictly and only logs what did not match, so a
+checkpoint of another model would train from scratch without a word; it is
+refused unless ``--non-strict`` (:func:`check_start_checkpoint`).
 """
 import argparse
+import io
 import logging
 import os
 import os.path as osp
-from typing import Optional, Sequence
+import signal
+import sys
+import threading
+from typing import Optional, Sequence, Tuple
 
 from mmengine.config import Config, DictAction
+from mmengine.hooks import Hook
 from mmengine.logging import print_log
+from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import find_latest_checkpoint
 
+from .checkpoint import check_model_checkpoint, is_local_path, read_checkpoint
 from .config_options import merge_cfg_options
 from .dist import close_distributed, setup_distributed
 from .errors import DataError
@@ -61,6 +71,12 @@ def train_arg_parser(
         '--amp',
         action='store_true',
         help='automatic mixed precision, for every optimizer')
+    parser.add_argument(
+        '--non-strict',
+        action='store_true',
+        help='start from a load_from checkpoint whose keys or shapes differ '
+        'from the model of the config (only the matching weights are '
+        'loaded; the rest keep their initial weights)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -119,13 +135,52 @@ def enable_amp(optim_wrapper: dict) -> None:
 
 
 def read_config(path: str) -> Config:
-    """Read a config file; a missing one is a :class:`DataError`."""
+    """Read a config file; a missing or unreadable one is a DataError.
+
+    mmengine reports a syntax error as ``File "<unknown>"``, without the
+    file; here the message names it (or says that it is in a file it
+    inherits) with the line.
+
+    Args:
+        path (str): The config file.
+
+    Returns:
+        Config: The config.
+    """
     if not osp.isfile(path):
         raise DataError(
-            f'The config `{path}` does not exist.',
+            f'The config `{path}` does not exist' +
+            (' (it is a folder).' if osp.isdir(path) else '.'),
             fix='Give the path of a config file, e.g. '
             'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py.')
-    return Config.fromfile(path)
+    if osp.splitext(path)[1].lower() not in ('.py', '.json', '.yaml', '.yml'):
+        raise DataError(
+            f'The config `{path}` is not a .py (or .json/.yaml) file; '
+            'mmengine reads configs by their suffix.',
+            fix='Give a .py config (e.g. one from configs/), or rename the '
+            'file to .py if it is one.')
+    try:
+        return Config.fromfile(path)
+    except SyntaxError as error:
+        where = path
+        try:
+            with open(path) as file:
+                compile(file.read(), path, 'exec')
+            where = f'a config that `{path}` inherits (_base_)'
+        except SyntaxError:
+            where = f'`{path}`'
+        line = (error.text or '').strip()
+        raise DataError(
+            f'Syntax error in {where}, line {error.lineno}: {error.msg}' +
+            (f': {line}' if line else '') + '.',
+            fix='Correct the Python syntax of the config.') from None
+    except Exception as error:
+        reason = (str(error).strip().splitlines() or [''])[0]
+        raise DataError(
+            f'The config `{path}` cannot be read: {type(error).__name__}: '
+            f'{reason}',
+            fix='Correct the config (a missing _base_ file, an unknown '
+            'name, ...); --debug shows where it fails.') from None
 
 
 def set_resume(cfg: Config, resume: bool, resume_or_start: bool) -> None:
@@ -183,12 +238,85 @@ def load_train_config(args: argparse.Namespace) -> Config:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
+    prepare_output_dir(
+        cfg.work_dir, '--work-dir'
+        if args.work_dir is not None else 'The work dir (cfg.work_dir)')
     if getattr(args, 'amp', False):
         enable_amp(cfg.optim_wrapper)
     set_resume(cfg, getattr(args, 'resume', False),
                getattr(args, 'resume_or_start', False))
+    load_from = cfg.get('load_from')
+    if load_from and is_local_path(load_from) and not osp.isfile(load_from):
+        raise DataError(
+            f'load_from `{load_from}` does not exist' +
+            (' (it is a folder).' if osp.isdir(load_from) else '.'),
+            fix='Give the checkpoint to start from (e.g. --cfg-options '
+            'load_from=work_dirs/<config>/iter_1000.pth; train it first with '
+            'tools/train.py), or load_from=None to start from the initial '
+            'weights.')
     setup_distributed(cfg)
     return cfg
+
+
+def read_start_checkpoint(cfg: Config) -> Optional[Tuple[str, str, dict]]:
+    """Read the checkpoint a training starts from, before the Runner.
+
+    The ``load_from`` file, or with ``resume`` and no ``load_from`` the
+    latest checkpoint of the work dir. A truncated or foreign file is a
+    :class:`DataError` here, at start-up (mmengine reads it only after
+    building everything).
+
+    Args:
+        cfg (Config): From :func:`load_train_config`.
+
+    Returns:
+        tuple[str, str, dict] | None: The file, what it is (for messages)
+        and the checkpoint; None when the run starts from initial weights.
+    """
+    filename, what = cfg.get('load_from'), 'load_from checkpoint'
+    if cfg.get('resume') and not filename:
+        filename = find_latest_checkpoint(cfg.work_dir)
+        what = 'checkpoint to resume'
+    if not filename:
+        return None
+    return filename, what, read_checkpoint(filename, what=what)
+
+
+def check_start_checkpoint(runner: Runner,
+                           start: Optional[Tuple[str, str, dict]]) -> None:
+    """Refuse a ``load_from`` (or resumed checkpoint) of another model.
+
+    mmengine loads it after building the model, non-strictly, and only
+    logs what did not match. A checkpoint whose keys or shapes differ from
+    the model's is a :class:`DataError` here, naming the file and
+    ``--non-strict``. Expected differences pass: training-only modules the
+    checkpoint lacks (a discriminator starts from its initial weights) or
+    the model lacks, and a partial checkpoint the model's architecture
+    record accepts (Pix2PixHD's G1 starting coarse-to-fine training); see
+    :func:`~mmseg_synaug.utils.checkpoint.check_model_checkpoint`.
+
+    Args:
+        runner (Runner): Built, not yet trained.
+        start (tuple, optional): From :func:`read_start_checkpoint`.
+    """
+    if start is None:
+        return
+    filename, what, checkpoint = start
+    model = runner.model.module if is_model_wrapper(
+        runner.model) else runner.model
+    skipped = check_model_checkpoint(
+        model,
+        checkpoint,
+        filename,
+        non_strict_hint='pass --non-strict',
+        starting_weights=not runner.cfg.get('resume'),
+        what=what)
+    if skipped:
+        print_log(
+            f'{what} `{filename}`: {len(skipped)} keys of the model keep '
+            'their initial weights or are left out, as expected '
+            f'({", ".join(skipped[:5])}'
+            f'{" ..." if len(skipped) > 5 else ""}).', 'current')
 
 
 def build_datasets(
@@ -217,7 +345,119 @@ def build_datasets(
         if isinstance(loader, dict) and isinstance(
                 loader.get('dataset'), dict):
             dataset_cfg = loader['dataset'].copy()
+            check_indices(dataset_cfg.get('indices'), f'{key}.dataset.indices')
             DATASETS.build(dataset_cfg)
+
+
+def check_indices(indices, key: str) -> None:
+    """Refuse a dataset's ``indices`` that selects no sample.
+
+    mmengine takes the first ``indices`` samples (an int) or those listed;
+    with none it fails with numpy's "need at least one array to
+    concatenate".
+
+    Args:
+        indices (int | Sequence[int] | None): The setting.
+        key (str): Its config key, for the message.
+    """
+    if indices is None:
+        return
+    if isinstance(indices, bool) or not isinstance(indices,
+                                                   (int, list, tuple)):
+        raise DataError(
+            f'{key}={indices!r}: indices is the number of samples to use '
+            '(the first N) or a list of sample indices.',
+            fix=f'Set {key} to a positive number, a list of indices, or '
+            'None for all samples.')
+    if (isinstance(indices, int)
+            and indices < 1) or (not isinstance(indices, int)
+                                 and len(indices) == 0):
+        raise DataError(
+            f'{key}={indices!r} selects no sample.',
+            fix=f'Set {key} to a positive number (the first N samples), a '
+            'list of sample indices, or None for all samples.')
+
+
+def prepare_output_dir(path: str, option: str) -> None:
+    """Create an output folder; a file there or no permission is an error.
+
+    Args:
+        path (str): The folder (created with its parents if missing).
+        option (str): Where it was given (``'--work-dir'``), for the
+            message.
+    """
+    if osp.exists(path) and not osp.isdir(path):
+        raise DataError(
+            f'{option} `{path}` is a file; it must be a folder.',
+            fix=f'Give {option} a folder path (it is created if missing), '
+            'or move the file away.')
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as error:
+        raise DataError(
+            f'{option} `{path}` cannot be created: {error.strerror}'
+            f'{f" (`{error.filename}`)" if error.filename else ""}.',
+            fix=f'Give {option} a folder in a writable place (a parent '
+            'that is a file, or a folder without write permission, cannot '
+            'hold it).') from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise DataError(
+            f'{option} `{path}` is not writable.',
+            fix=f'Give {option} a folder you can write to, or change its '
+            'permissions.')
+
+
+#: mmengine's notes about its own internals, shown in the log file only.
+INTERNAL_NOTES = ('The prefix is not set in metric class',
+                  '"FileClient" will be deprecated',
+                  '"HardDiskBackend" is the alias of')
+
+
+class _InternalNotesFilter(logging.Filter):
+    """Keep :data:`INTERNAL_NOTES` off the terminal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        return not any(note in message for note in INTERNAL_NOTES)
+
+
+def build_runner(cfg: Config, tool: str = 'train.py') -> Runner:
+    """Build the Runner, with its environment and config in the log only.
+
+    mmengine logs the environment, the whole config and the hook order
+    (~400 lines) while building the Runner; on the terminal they buried
+    what matters (an error became the last lines after them). Here they go
+    to the work dir's log file only: the terminal shows one line naming
+    that file, then the run's progress. The Runner's terminal handler is
+    created while it is built, writing to ``sys.stdout``; during the build
+    that is a buffer, and the handler is pointed at the terminal after.
+
+    Args:
+        cfg (Config): The run's config.
+        tool (str): The tool's name, for the line. Defaults to
+            ``'train.py'``.
+
+    Returns:
+        Runner: Built.
+    """
+    terminal, muted = sys.stdout, io.StringIO()
+    sys.stdout = muted
+    try:
+        runner = Runner.from_cfg(cfg)
+    finally:
+        sys.stdout = terminal
+    for handler in runner.logger.handlers:
+        if isinstance(handler, logging.StreamHandler) and \
+                handler.stream is muted:
+            handler.setStream(terminal)
+            handler.addFilter(_InternalNotesFilter())
+    processes = (f', {runner.world_size} processes'
+                 if runner.distributed else '')
+    runner.logger.info(
+        f'{tool}: seed {runner.seed}, Distributed training: '
+        f'{runner.distributed}{processes}; the environment, config and '
+        f'hooks are in {runner.logger.log_file}')
+    return runner
 
 
 def header(cfg: Config, config: str) -> str:
@@ -244,18 +484,114 @@ def train(args: argparse.Namespace) -> Runner:
     cfg = load_train_config(args)
     print(header(cfg, args.config), flush=True)
     build_datasets(cfg)
-    runner = Runner.from_cfg(cfg)
+    start = read_start_checkpoint(cfg)
+    runner = build_runner(cfg)
+    if not getattr(args, 'non_strict', False):
+        check_start_checkpoint(runner, start)
+    del start  # mmengine reads the file again to load it
     train_and_close(runner)
     return runner
 
 
+class _StopRequested(KeyboardInterrupt):
+    """Ctrl-C seen; raised at the end of the training iteration."""
+
+
+class _StopAtIterationEnd(Hook):
+    """Stop at the end of a training iteration once Ctrl-C was pressed.
+
+    The iteration's update is complete there, so the checkpoint saved then
+    is the state of a whole number of iterations, as the CheckpointHook's.
+    """
+
+    priority = 'LOWEST'  # after the CheckpointHook of the same iteration
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch=None,
+                         outputs=None) -> None:
+        if self.requested:
+            raise _StopRequested()
+
+
+def save_interrupted(runner: Runner) -> str:
+    """Save the checkpoint of a run stopped at the end of an iteration.
+
+    Args:
+        runner (Runner): Stopped in ``after_train_iter`` (its ``iter``
+            not yet counted up, as the CheckpointHook sees it there).
+
+    Returns:
+        str: What was done, for the message.
+    """
+    done = runner.iter + 1
+    name = f'iter_{done}.pth'
+    path = osp.join(runner.work_dir, name)
+    if not osp.isfile(path):
+        runner.save_checkpoint(runner.work_dir, name, by_epoch=False)
+    with open(osp.join(runner.work_dir, 'last_checkpoint'), 'w') as file:
+        file.write(path)
+    return (f'saved the checkpoint of iteration {done}, {path}; continue '
+            f'with --resume --work-dir {runner.work_dir}.')
+
+
+def nothing_saved(runner: Runner) -> str:
+    """Say that no checkpoint was saved, and what ``--resume`` would use."""
+    last = find_latest_checkpoint(runner.work_dir)
+    if last is None:
+        return (f'no checkpoint was saved; `{runner.work_dir}` holds none, '
+                'so the run starts again from the beginning.')
+    return (f'no checkpoint was saved (stopped inside an iteration); the '
+            f'last one is {last}: continue from it with --resume '
+            f'--work-dir {runner.work_dir}.')
+
+
 def train_and_close(runner: Runner) -> None:
     """Train, then close the process group of a distributed run.
+
+    Ctrl-C (SIGINT) during an iteration-based training of one process
+    stops at the end of the current iteration and saves its checkpoint
+    (named in ``last_checkpoint``, so ``--resume`` continues from it); a
+    second Ctrl-C stops at once, without one. Either way the tool ends with
+    one line and exit status 130 (:func:`run_tool`). A distributed run
+    stops at once (its processes could stop at different iterations).
 
     Args:
         runner (Runner): The runner built from the training config; in a
             distributed run its ``model`` is None afterwards
             (:func:`~mmseg_synaug.utils.dist.close_distributed`).
     """
-    runner.train()
+    stopper = None
+    iteration_based = 'max_iters' in (runner.cfg.get('train_cfg') or {})
+    if iteration_based and not runner.distributed:
+        stopper = _StopAtIterationEnd()
+        runner.register_hook(stopper)
+    previous = signal.getsignal(signal.SIGINT)
+
+    def request_stop(signum, frame) -> None:
+        stopper.requested = True
+        signal.signal(signal.SIGINT, previous)
+        print(
+            '\nCtrl-C: stopping at the end of this iteration to save a '
+            'checkpoint (Ctrl-C again stops at once, without one).',
+            file=sys.stderr,
+            flush=True)
+
+    if stopper is not None and \
+            threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, request_stop)
+    try:
+        runner.train()
+    except _StopRequested:
+        raise KeyboardInterrupt(save_interrupted(runner)) from None
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(nothing_saved(runner)) from None
+    finally:
+        if stopper is not None and \
+                threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, previous)
     close_distributed(runner)
