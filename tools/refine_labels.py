@@ -11,7 +11,8 @@ the nearest palette colour, and a map of which more than
 ``--max-off-palette`` of the pixels are not within ``--colour-tolerance`` of
 a palette colour (a photo, or another colour coding) is refused, naming the
 file and the share. The checkpoint must match the config's model, unless
-``--non-strict``.
+``--non-strict``. An image cut short (a truncated JPEG or PNG) is refused
+before its map is written; the tool ends saying where the maps are.
 
 Usage:
     python tools/refine_labels.py CONFIG CHECKPOINT --images DIR \
@@ -35,6 +36,7 @@ from mmseg_synaug.datasets.transforms.loading import (LoadFASSEGAnnotations,
                                                       check_label_map,
                                                       read_image_file)
 from mmseg_synaug.utils import DataError, run_tool
+from mmseg_synaug.utils.train_cli import prepare_output_dir, read_config
 
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 
@@ -245,12 +247,13 @@ def write_png(path: str, label: np.ndarray) -> None:
 def main() -> None:
     args = parse_args()
     pairs = find_pairs(args.images, args.coarse)
-    os.makedirs(args.out, exist_ok=True)
+    prepare_output_dir(args.out, '--out')
     todo = [(image, coarse) for image, coarse in pairs
             if not osp.isfile(osp.join(args.out, osp.basename(coarse)))]
     print(f'{len(pairs)} images, {len(pairs) - len(todo)} already refined, '
           f'{len(todo)} to refine.')
     if not todo:
+        print(f'The refined label maps are in {args.out}.')
         return
 
     if not osp.isfile(args.checkpoint):
@@ -258,7 +261,7 @@ def main() -> None:
             f'The checkpoint `{args.checkpoint}` does not exist.',
             fix='Pass the .pth file written by tools/train.py.')
     model = init_segmentor(
-        args.config,
+        read_config(args.config),
         args.checkpoint,
         device=args.device,
         cfg_options=args.cfg_options,
@@ -274,6 +277,8 @@ def main() -> None:
         coarse = read_coarse(coarse_path, image.shape[:2])
         refined = inference_refiner(model, image, coarse).astype(np.uint8)
         write_png(osp.join(args.out, osp.basename(coarse_path)), refined)
+    print(f'Wrote {len(todo)} refined label maps (index PNGs) to '
+          f'{args.out}; {len(pairs)} in all.')
 
 
 if __name__ == '__main__':

@@ -1,4 +1,10 @@
-"""Loading transforms that fail with one clear error on bad files."""
+"""Loading transforms that fail with one clear error on bad files.
+
+A missing file, one that does not decode, and one cut short (a JPEG or PNG
+truncated by an interrupted copy or download, which OpenCV decodes with
+grey fill and only a libjpeg warning on stderr) are each a
+:class:`~mmseg_synaug.utils.DataError` naming the file.
+"""
 from typing import Optional, Sequence
 
 import mmcv
@@ -12,6 +18,34 @@ from ...utils import DataError
 
 _FIX_FILE = ('Check that the file exists and is a readable PNG/JPEG, or '
              'remove the sample from the dataset folder.')
+
+_JPEG_MAGIC = b'\xff\xd8\xff'
+_PNG_MAGIC = b'\x89PNG\r\n\x1a\n'
+
+
+def truncation(data: bytes) -> Optional[str]:
+    """Why a JPEG or PNG file is cut short; None when it is complete.
+
+    A JPEG ends its image data with the end-of-image marker ``FF D9``;
+    markers cannot occur inside the entropy-coded data, so the last
+    start-of-scan ``FF DA`` must be followed by one (an EXIF thumbnail's
+    own markers come before the image's). A PNG ends with its ``IEND``
+    chunk after the last ``IDAT`` chunk. Two searches from the end of the
+    bytes already read: no second decode. Other formats are not checked.
+
+    Args:
+        data (bytes): The file's content.
+
+    Returns:
+        str | None: What is missing, for the message.
+    """
+    if data.startswith(_JPEG_MAGIC):
+        if data.rfind(b'\xff\xd9') < data.rfind(b'\xff\xda'):
+            return 'the JPEG has no end-of-image marker after its image data'
+    elif data.startswith(_PNG_MAGIC):
+        if data.rfind(b'IEND') < data.rfind(b'IDAT'):
+            return 'the PNG has no IEND chunk after its image data'
+    return None
 
 
 def read_image_file(path: str,
@@ -45,6 +79,13 @@ def read_image_file(path: str,
         raise DataError(
             f'The {what} file `{path}` cannot be read: {error}.',
             fix=_FIX_FILE) from None
+    cut = truncation(data)
+    if cut is not None:
+        raise DataError(
+            f'The {what} file `{path}` is cut short ({len(data)} bytes; '
+            f'{cut}); it would decode with grey fill.',
+            fix='Copy the complete file again (an interrupted copy or '
+            'download leaves such files), or remove the sample.')
     array = mmcv.imfrombytes(
         data, flag=flag, channel_order=channel_order, backend=backend)
     if array is None:
