@@ -9,7 +9,7 @@ implemented.
 """
 import copy
 import json
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -284,20 +284,28 @@ class Pix2PixHD(BaseModel):
         with g_wrapper.optim_context(self.generator):
             fake = self.generator(cond)
 
-        # Discriminators: real pairs to 1, generated pairs to 0.
-        with d_wrapper.optim_context(self.discriminator):
-            pred_fake = self.discriminator(
-                torch.cat([cond, fake.detach()], dim=1))
-            pred_real = self.discriminator(torch.cat([cond, real], dim=1))
-            loss_d, vars_d = self.parse_losses(
-                dict(
-                    loss_gan_d_fake=0.5 *
-                    multiscale_lsgan_loss(pred_fake, False),
-                    loss_gan_d_real=0.5 *
-                    multiscale_lsgan_loss(pred_real, True)))
+        def discriminator_loss() -> Tuple[torch.Tensor, dict]:
+            """Real pairs to 1, generated pairs to 0."""
+            with d_wrapper.optim_context(self.discriminator):
+                pred_fake = self.discriminator(
+                    torch.cat([cond, fake.detach()], dim=1))
+                pred_real = self.discriminator(torch.cat([cond, real], dim=1))
+                return self.parse_losses(
+                    dict(
+                        loss_gan_d_fake=0.5 *
+                        multiscale_lsgan_loss(pred_fake, False),
+                        loss_gan_d_real=0.5 *
+                        multiscale_lsgan_loss(pred_real, True)))
+
+        # Each player's forward passes are followed by its own backward
+        # before the other's: a discriminator wrapped in DDP (a launcher)
+        # accepts no second forward with gradients before the backward of
+        # the first. In the reference's order the discriminators' loss is
+        # computed after the generator's step, which leaves them as they
+        # were: the same values as computing both losses first.
         if self.discriminator_first:
+            loss_d, vars_d = discriminator_loss()
             d_wrapper.update_params(loss_d)
-            pred_real = None  # feature matching: the updated ones
 
         # Generator: fool the discriminators, match their features.
         with g_wrapper.optim_context(self.generator), frozen(
@@ -306,10 +314,9 @@ class Pix2PixHD(BaseModel):
             losses_g = dict(loss_gan_g=self.gan_loss_weight *
                             multiscale_lsgan_loss(pred_fake, True))
             if self.feature_matching_weight > 0:
-                if pred_real is None:
-                    with torch.no_grad():
-                        pred_real = self.discriminator(
-                            torch.cat([cond, real], dim=1))
+                with torch.no_grad():
+                    pred_real = self.discriminator(
+                        torch.cat([cond, real], dim=1))
                 losses_g['loss_feat'] = (
                     self.feature_matching_weight *
                     feature_matching_loss(pred_real, pred_fake))
@@ -319,6 +326,7 @@ class Pix2PixHD(BaseModel):
             loss_g, vars_g = self.parse_losses(losses_g)
         g_wrapper.update_params(loss_g)
         if not self.discriminator_first:
+            loss_d, vars_d = discriminator_loss()
             d_wrapper.update_params(loss_d)
 
         vars_d['loss_d'] = vars_d.pop('loss')

@@ -292,8 +292,9 @@ def test_train_step_order(camvid_root, discriminator_first):
         assert weights[0] == weights[1] != weights[2] == weights[3]
     else:
         assert steps == ['generator', 'discriminator']
-        # Fake and real for D, fake for G: one set of weights; feature
-        # matching reuses the real pass.
-        assert len(weights) == 3
-        assert weights[0] == weights[1] == weights[2]
+        # Fake and real (feature matching) for G, then fake and real for
+        # D after G's step: one set of weights, as the reference's losses
+        # computed before either step.
+        assert len(weights) == 4
+        assert weights[0] == weights[1] == weights[2] == weights[3]
     assert all(p.requires_grad for p in model.discriminator.parameters())
