@@ -2,7 +2,6 @@
 # paper's VGG16 generator. The checkpoint loads into
 # ../fcn/fcn_vgg16-d8_1xb8-80k_cityscapes-512x1024.py for testing.
 _base_ = ['../fcn/fcn_vgg16-d8_1xb8-80k_cityscapes-512x1024.py']
-custom_imports = dict(imports=['mmseg_synaug'], allow_failed_imports=False)
 model = dict(
     type='AdversarialEncoderDecoder',
     discriminator=dict(

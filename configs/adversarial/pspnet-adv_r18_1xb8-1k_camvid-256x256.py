@@ -4,7 +4,6 @@
 # adversarial term lambda * BCE(D(x, S(x)), real) in the segmentor's loss.
 # The checkpoint loads into the plain config for testing.
 _base_ = ['../pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py']
-custom_imports = dict(imports=['mmseg_synaug'], allow_failed_imports=False)
 model = dict(
     type='AdversarialEncoderDecoder',
     # A light discriminator for the CPU: label map and image average-pooled

@@ -3,7 +3,6 @@
 # batch 8 (adversarial training is single-process for now). The checkpoint
 # loads into ../pspnet/pspnet_r50-d8_4xb2-80k_cityscapes-512x1024.py.
 _base_ = ['../pspnet/pspnet_r50-d8_4xb2-80k_cityscapes-512x1024.py']
-custom_imports = dict(imports=['mmseg_synaug'], allow_failed_imports=False)
 model = dict(
     type='AdversarialEncoderDecoder',
     discriminator=dict(

@@ -4,7 +4,6 @@
 # boundaries). Training draws the simplification and the band per sample;
 # the test coarse maps use fixed settings, so they are the same every run.
 _base_ = ['./coarse-to-fine_unet-s5-d16_1xb4-400iter_fasseg-256x256.py']
-custom_imports = dict(imports=['mmseg_synaug'], allow_failed_imports=False)
 num_classes = 11
 crop_size = (256, 256)
 model = dict(

@@ -9,7 +9,6 @@ _base_ = [
     'mmseg::_base_/default_runtime.py',
     '../_base_/schedules/schedule_cpu_1k.py'
 ]
-custom_imports = dict(imports=['mmseg_synaug'], allow_failed_imports=False)
 max_iters = 400
 optim_wrapper = dict(
     _delete_=True,

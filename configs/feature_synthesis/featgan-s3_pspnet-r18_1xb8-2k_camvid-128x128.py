@@ -5,7 +5,6 @@
 #   python tools/train.py THIS_CONFIG \
 #       --cfg-options model.data_preprocessor.checkpoint=PSPNET.pth
 _base_ = ['../_base_/datasets/camvid.py', 'mmseg::_base_/default_runtime.py']
-custom_imports = dict(imports=['mmseg_synaug'], allow_failed_imports=False)
 # The trained segmentor: its config and checkpoint (loaded at the first
 # batch, so the config builds without it).
 segmentor_config = '{{fileDirname}}/../pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py'  # noqa

@@ -9,7 +9,6 @@ _base_ = [
     '../_base_/datasets/camvid_pix2pixhd.py',
     '../_base_/schedules/schedule_pix2pixhd.py'
 ]
-custom_imports = dict(imports=['mmseg_synaug'], allow_failed_imports=False)
 crop_size = (128, 128)
 model = dict(
     type='Pix2PixHD',

@@ -23,7 +23,6 @@ _base_ = [
     '../_base_/datasets/camvid_pix2pixhd.py',
     '../_base_/schedules/schedule_pix2pixhd.py'
 ]
-custom_imports = dict(imports=['mmseg_synaug'], allow_failed_imports=False)
 generator_train_pipeline = [
     dict(type='LoadCheckedImage'),
     dict(type='LoadCheckedAnnotations', num_classes=11),

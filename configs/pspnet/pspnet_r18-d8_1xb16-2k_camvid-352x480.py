@@ -13,7 +13,6 @@ _base_ = [
     'mmseg::_base_/models/pspnet_r50-d8.py', '../_base_/datasets/camvid.py',
     'mmseg::_base_/default_runtime.py'
 ]
-custom_imports = dict(imports=['mmseg_synaug'], allow_failed_imports=False)
 crop_size = (352, 480)
 norm_cfg = dict(type='BN', requires_grad=True)
 data_preprocessor = dict(size=crop_size)

@@ -7,7 +7,6 @@ _base_ = [
     'mmseg::_base_/default_runtime.py',
     '../_base_/schedules/schedule_cpu_1k.py'
 ]
-custom_imports = dict(imports=['mmseg_synaug'], allow_failed_imports=False)
 crop_size = (256, 256)
 norm_cfg = dict(type='BN', requires_grad=True)
 data_preprocessor = dict(size=crop_size)
