@@ -7,7 +7,7 @@ import pytest
 from mmengine.config import Config
 from mmseg.registry import MODELS
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 CONFIGS = sorted(
     str(path.relative_to(REPO_ROOT))

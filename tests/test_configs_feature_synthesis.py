@@ -2,7 +2,7 @@
 import pytest
 from mmengine.config import Config
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 FOLDER = REPO_ROOT / 'configs/feature_synthesis'
 MAIN = 'pspnet-featsyn_r18_1xb8-1k_camvid-256x256.py'

@@ -6,7 +6,7 @@ from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmseg.registry import MODELS
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 SCALE = 'r18-d8_1xb16-2k_camvid-352x480.py'
 BASELINE = f'configs/pspnet/pspnet_{SCALE}'

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 #: Every test of this file needs the real CamVid.
 CAMVID_TESTS = 'tests/test_datasets/test_camvid.py'

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import textwrap
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 PSPNET = REPO_ROOT / 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py'
 

@@ -10,7 +10,7 @@ from typing import List
 
 import pytest
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 DOCS = sorted([
     REPO_ROOT / 'README.md', *REPO_ROOT.glob('configs/*/README.md'),

@@ -15,7 +15,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 OPENCV = {
     'opencv-python', 'opencv-python-headless', 'opencv-contrib-python',

@@ -9,9 +9,9 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner.checkpoint import save_checkpoint
 from PIL import Image
-from tiny_generator import trained_tiny_generator
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
+from helpers.tiny_generator import trained_tiny_generator
 from mmseg_synaug.apis import (LabelToImageGenerator, as_label_to_image,
                                image_only_pipeline, inference_generator,
                                inference_segmentor, init_generator,

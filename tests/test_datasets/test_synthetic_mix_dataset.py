@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from conftest import run_tool, tiny_config
+from helpers import run_tool, tiny_config
 from mmseg_synaug.datasets import FASSEGDataset, SyntheticMixDataset
 from mmseg_synaug.utils import DataError
 

@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, sync_playwright
-from tiny_generator import trained_tiny_generator
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
+from helpers.tiny_generator import trained_tiny_generator
 from mmseg_synaug.apis import init_generator
 from mmseg_synaug.datasets import CamVidDataset
 

@@ -3,7 +3,7 @@ import numpy as np
 import torch
 from mmseg.apis import init_model
 
-from feature_synthesis_helpers import PSPNET, camvid_patches
+from helpers.feature_synthesis import PSPNET, camvid_patches
 from mmseg_synaug.evaluation import FeatureScore, segmentation_scores
 from mmseg_synaug.models import SegFeatureDataPreProcessor
 

@@ -1,7 +1,7 @@
 """The two synthesis benchmark chains, end to end at 1-2 iterations."""
 import sys
 
-from conftest import REPO_ROOT, run_tool
+from helpers import REPO_ROOT, run_tool
 
 TINY = ('train_dataloader.batch_size=2 train_dataloader.num_workers=0 '
         'train_dataloader.persistent_workers=False '

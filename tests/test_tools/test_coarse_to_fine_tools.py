@@ -10,7 +10,7 @@ import pytest
 from mmengine.config import Config
 from PIL import Image
 
-from conftest import REPO_ROOT, run_tool
+from helpers import REPO_ROOT, run_tool
 from mmseg_synaug.utils import DataError
 
 CONFIGS = REPO_ROOT / 'configs/coarse_to_fine'

@@ -1,7 +1,7 @@
 """compare_configs: seeds at equal iterations, resumable, a table."""
 import pytest
 
-from conftest import REPO_ROOT, run_tool
+from helpers import REPO_ROOT, run_tool
 
 TINY = [
     'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import REPO_ROOT, run_tool
+from helpers import REPO_ROOT, run_tool
 from mmseg_synaug.datasets import CamVidDataset, FASSEGDataset
 
 

@@ -11,7 +11,7 @@ from typing import Dict, List
 
 import pytest
 
-from conftest import BASELINE, REPO_ROOT, free_port
+from helpers import BASELINE, REPO_ROOT, free_port
 
 #: A PATH without the project's .venv: the system's tools only.
 SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin'

@@ -4,7 +4,7 @@ import importlib.util
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from conftest import REPO_ROOT, run_tool
+from helpers import REPO_ROOT, run_tool
 
 GENERATOR = REPO_ROOT / ('configs/feature_synthesis/'
                          'featgan-s3_pspnet-r18_1xb8-2k_camvid-128x128.py')

@@ -16,7 +16,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from conftest import BASELINE, REPO_ROOT, run_tool
+from helpers import BASELINE, REPO_ROOT, run_tool
 from mmseg_synaug.datasets import CamVidDataset
 from mmseg_synaug.synthesis import load_filter_segmentor
 

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import BASELINE, REPO_ROOT, run_tool
+from helpers import BASELINE, REPO_ROOT, run_tool
 from mmseg_synaug.datasets import CamVidDataset
 from mmseg_synaug.synthesis import allocate_renderings, map_hardness
 from mmseg_synaug.utils import DataError

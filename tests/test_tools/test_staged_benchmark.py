@@ -15,7 +15,7 @@ import cv2
 import pytest
 import torch
 
-from conftest import REPO_ROOT, run_tool
+from helpers import REPO_ROOT, run_tool
 
 RUNNER = 'tools/analysis_tools/gpu_benchmark/staged_benchmark.py'
 SCORE_TOOL = REPO_ROOT / 'tools/analysis_tools/synthesis_score.py'

@@ -9,7 +9,7 @@ import pytest
 from mmengine.runner.checkpoint import save_checkpoint
 from test_coarse_to_fine_tools import REFINER
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 from mmseg_synaug.datasets import CamVidDataset
 from mmseg_synaug.utils.checkpoint import CheckpointMismatchError
 

@@ -17,7 +17,7 @@ import pytest
 import torch
 from blocked_env import REPO_ROOT, run_blocked
 
-from pix2pixhd_tiny_config import tiny_generator_config
+from helpers.pix2pixhd_tiny_config import tiny_generator_config
 
 SEG_CONFIG = REPO_ROOT / 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py'
 NUM = 2

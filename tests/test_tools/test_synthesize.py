@@ -15,11 +15,11 @@ from mmagic.registry import MODELS
 from mmengine.config import Config
 from mmseg.registry import MODELS as SEG_MODELS
 
-from conftest import BASELINE, REPO_ROOT, run_tool
+from helpers import BASELINE, REPO_ROOT, run_tool
+from helpers.pix2pixhd_tiny_config import tiny_generator_config
 from mmseg_synaug.datasets import CamVidDataset
 from mmseg_synaug.synthesis import (SyntheticDatasetWriter, class_distribution,
                                     load_filter_segmentor, load_generator)
-from pix2pixhd_tiny_config import tiny_generator_config
 
 # CamVid train pixel shares (../shared/data/README.md), class order.
 FREQUENCY = [

@@ -8,8 +8,8 @@ from failing_tool import run_failing_tool
 from mmagic.registry import MODELS
 from mmengine.config import Config
 
-from conftest import REPO_ROOT, run_tool
-from pix2pixhd_tiny_config import tiny_generator_config
+from helpers import REPO_ROOT, run_tool
+from helpers.pix2pixhd_tiny_config import tiny_generator_config
 
 BASE = REPO_ROOT / 'configs/_base_/datasets/camvid.py'
 

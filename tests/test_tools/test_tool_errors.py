@@ -13,7 +13,7 @@ import cv2
 import pytest
 from failing_tool import run_failing_tool
 
-from conftest import REPO_ROOT, tiny_config
+from helpers import REPO_ROOT, tiny_config
 
 NAMES = {
     'train': ['0001TP_006690.png', '0001TP_006720.png'],

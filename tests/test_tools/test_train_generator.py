@@ -9,10 +9,10 @@ import torch
 from mmengine.config import Config
 from mmseg.registry import DATASETS
 
-from conftest import run_tool
+from helpers import run_tool
+from helpers.pix2pixhd_tiny_config import CPU_CONFIG, tiny_generator_config
 from mmseg_synaug.synthesis import load_generator
 from mmseg_synaug.utils import DataError
-from pix2pixhd_tiny_config import CPU_CONFIG, tiny_generator_config
 
 
 @pytest.fixture(scope='module')

@@ -9,7 +9,7 @@ import pytest
 import torch
 from PIL import Image
 
-from conftest import free_port, run_tool, tiny_config
+from helpers import free_port, run_tool, tiny_config
 
 
 def test_training_writes_checkpoint_and_scores(trained):

@@ -9,7 +9,7 @@ as a 1-rank gloo run, in a fresh process, and counts the gloo threads left.
 import subprocess
 import sys
 
-from conftest import REPO_ROOT, free_port, tiny_config
+from helpers import REPO_ROOT, free_port, tiny_config
 
 SCRIPT = """
 import os, sys

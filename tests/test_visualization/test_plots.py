@@ -2,7 +2,7 @@
 import numpy as np
 from PIL import Image
 
-from conftest import run_tool
+from helpers import run_tool
 from mmseg_synaug.visualization import colorize, load_scalars
 
 

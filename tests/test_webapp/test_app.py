@@ -16,9 +16,9 @@ import pytest
 from mmengine.config import Config
 from mmseg.registry import MODELS
 from PIL import Image
-from tiny_generator import trained_tiny_generator
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
+from helpers.tiny_generator import trained_tiny_generator
 from mmseg_synaug.apis import (as_label_to_image, inference_segmentor,
                                init_generator, init_segmentor)
 from mmseg_synaug.datasets import CamVidDataset

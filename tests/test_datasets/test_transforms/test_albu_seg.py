@@ -5,7 +5,7 @@ import pytest
 from mmengine.config import Config
 from mmengine.dataset import Compose
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 from mmseg_synaug.datasets import CamVidDataset
 from mmseg_synaug.datasets.transforms import AlbuSeg
 from mmseg_synaug.visualization import colorize

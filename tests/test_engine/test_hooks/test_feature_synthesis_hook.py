@@ -7,7 +7,7 @@ import torch.nn as nn
 from mmengine.config import Config
 from mmengine.logging import MessageHub
 
-from feature_synthesis_helpers import featsyn_segmentor
+from helpers.feature_synthesis import featsyn_segmentor
 from mmseg_synaug.engine import FeatureSynthesisHook
 from mmseg_synaug.utils import DataError
 

@@ -3,7 +3,7 @@ import pytest
 import torch
 from mmseg.registry import MODELS
 
-from feature_synthesis_helpers import PSPNET, camvid_patches
+from helpers.feature_synthesis import PSPNET, camvid_patches
 from mmseg_synaug.engine import MultiOptimWrapperConstructor
 from mmseg_synaug.models import (ASPPLayoutEncoder, FeatureBicycleGAN,
                                  forward_to_stage, one_hot_with_ignore)

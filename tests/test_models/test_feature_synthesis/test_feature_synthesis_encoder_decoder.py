@@ -10,7 +10,7 @@ import torch.multiprocessing as mp
 from mmengine.optim import OptimWrapper
 from mmengine.runner import save_checkpoint
 
-from feature_synthesis_helpers import (GENERATOR, camvid_patches,
+from helpers.feature_synthesis import (GENERATOR, camvid_patches,
                                        featsyn_segmentor)
 from mmseg_synaug.models import (FeatureBicycleGAN, SyntheticFeatureSampler,
                                  encoder_modules)

@@ -5,7 +5,7 @@ import torch
 from mmcv import imwrite
 from mmseg.registry import TASK_UTILS
 
-from feature_synthesis_helpers import featsyn_segmentor
+from helpers.feature_synthesis import featsyn_segmentor
 from mmseg_synaug.models import (BatchMaskSource, DatasetMaskSource,
                                  FolderMaskSource, LayoutSampler,
                                  PseudoLabelMaskSource, fit_masks)

@@ -10,7 +10,7 @@ from mmengine.dataset import pseudo_collate
 from mmseg.registry import DATASETS, MODELS
 from mmseg.utils import register_all_modules
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 ADV_CONFIG = REPO_ROOT / 'configs/adversarial/' \
     'pspnet-adv_r18_1xb8-1k_camvid-256x256.py'

@@ -8,7 +8,7 @@ from mmengine.config import Config
 from mmengine.optim import OptimWrapperDict, build_optim_wrapper
 from mmseg.registry import MODELS
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 # adversarial config -> the plain config its checkpoint loads into
 PAIRS = {

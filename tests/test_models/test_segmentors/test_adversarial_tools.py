@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from adversarial_test_utils import ADV_CONFIG, PLAIN_CONFIG
-from conftest import run_tool
+from helpers import run_tool
 
 TINY = [
     'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',

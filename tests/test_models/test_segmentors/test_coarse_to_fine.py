@@ -11,7 +11,7 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
 import mmseg_synaug  # noqa: F401
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 from mmseg_synaug.models.utils import one_hot_with_ignore
 from mmseg_synaug.utils import DataError
 

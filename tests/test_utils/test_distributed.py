@@ -22,7 +22,7 @@ from typing import List
 import pytest
 from mmengine.config import Config
 
-from conftest import REPO_ROOT, free_port
+from helpers import REPO_ROOT, free_port
 from mmseg_synaug.utils.dist import choose_model_wrapper, setup_distributed
 
 PROBE_DIR = Path(__file__).resolve().parent

@@ -1,23 +1,14 @@
 """A real tiny Pix2PixHD trained a few iterations, shared by the tests of
 the inference layer and the web demo (import it; trained once a session).
 """
-import importlib.util
 from pathlib import Path
 from typing import Tuple
 
-from conftest import REPO_ROOT, run_tool
+from helpers import run_tool
+from helpers.pix2pixhd_tiny_config import tiny_generator_config
 
 #: Iterations the tiny generator is trained.
 ITERS = 3
-
-
-def _tiny_config_module():
-    spec = importlib.util.spec_from_file_location(
-        'pix2pixhd_tiny_config',
-        REPO_ROOT / 'tests/test_tools/pix2pixhd_tiny_config.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def trained_tiny_generator(tmp_path_factory) -> Tuple[str, str]:
@@ -35,8 +26,7 @@ def trained_tiny_generator(tmp_path_factory) -> Tuple[str, str]:
     config = root / 'tiny_gen_4.py'
     if not checkpoint.is_file():
         root.mkdir(exist_ok=True)
-        config = Path(_tiny_config_module().tiny_generator_config(
-            root, iters=ITERS))
+        config = Path(tiny_generator_config(root, iters=ITERS))
         run_tool(
             ['tools/train.py',
              str(config), '--work-dir',

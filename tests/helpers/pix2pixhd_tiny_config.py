@@ -2,7 +2,8 @@
 import importlib.util
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from helpers import REPO_ROOT
+
 CPU_CONFIG = (
     REPO_ROOT / 'configs/pix2pixhd/'
     'pix2pixhd_w16-d3-r3_1xb2-2k_camvid-128x128.py')

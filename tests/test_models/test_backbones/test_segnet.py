@@ -5,7 +5,7 @@ import torch.nn.functional as F
 from mmengine.config import Config
 from mmseg.registry import MODELS
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 from mmseg_synaug.datasets import CamVidDataset
 from mmseg_synaug.models import SegNetEncoder, SegNetHead
 

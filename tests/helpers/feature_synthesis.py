@@ -6,7 +6,7 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmseg.registry import DATASETS, MODELS
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 PSPNET = str(REPO_ROOT / 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py')
 
