@@ -14,8 +14,8 @@ from helpers import REPO_ROOT, run_tool
 from mmseg_synaug.utils import DataError
 
 CONFIGS = REPO_ROOT / 'configs/coarse_to_fine'
-REFINER = CONFIGS / 'coarse-to-fine_unet-s5-d16_1xb4-400iter_fasseg-256x256.py'
-DISC = CONFIGS / ('coarse-to-fine-disc-half-fine_unet-s5-d16_1xb4-400iter_'
+REFINER = CONFIGS / 'coarse-to-fine_unet-s5-d16_1xb4-0.4k_fasseg-256x256.py'
+DISC = CONFIGS / ('coarse-to-fine-disc-half-fine_unet-s5-d16_1xb4-0.4k_'
                   'fasseg-256x256.py')
 
 
@@ -228,14 +228,14 @@ def test_other_configs_build(camvid_root):
     from mmseg.registry import DATASETS
     init_default_scope('mmseg')
     camvid = Config.fromfile(
-        str(CONFIGS / 'coarse-to-fine_unet-s5-d16_1xb4-400iter_camvid-'
+        str(CONFIGS / 'coarse-to-fine_unet-s5-d16_1xb4-0.4k_camvid-'
             'simcoarse-256x256.py'))
     dataset = DATASETS.build(camvid.val_dataloader.dataset)
     sample = dataset[0]['data_samples']
     assert sample.gt_coarse_seg_map.shape == sample.gt_sem_seg.shape
     assert (sample.gt_coarse_seg_map.data == 255).any()  # simulated void
     cityscapes = Config.fromfile(
-        str(CONFIGS / 'coarse-to-fine_unet-s5-d16_1xb4-400iter_cityscapes-'
+        str(CONFIGS / 'coarse-to-fine_unet-s5-d16_1xb4-0.4k_cityscapes-'
             'gtcoarse-512x512.py'))
     assert cityscapes.model.num_classes == 19
     assert cityscapes.train_dataloader.dataset.type == \

@@ -237,9 +237,9 @@ def check_resumes(tmp_path: Path, work_dir: Path, make_config, iters: int,
 def test_wrapper_chosen_from_the_model(tmp_path):
     """Own train_step: each submodule wrapped; else one DDP; cfg wins."""
     c2f = REPO_ROOT / 'configs/coarse_to_fine'
-    refiner = c2f / 'coarse-to-fine_unet-s5-d16_1xb4-400iter_fasseg-256x256.py'
+    refiner = c2f / 'coarse-to-fine_unet-s5-d16_1xb4-0.4k_fasseg-256x256.py'
     refiner_disc = c2f / ('coarse-to-fine-disc-half-fine_unet-s5-d16_1xb4-'
-                          '400iter_fasseg-256x256.py')
+                          '0.4k_fasseg-256x256.py')
     for config, expected in ((PIX2PIXHD, 'Separate'), (FEATGAN, 'Separate'),
                              (ADVERSARIAL, 'Separate'), (PSPNET, 'LogMean'),
                              (refiner, 'LogMean'), (refiner_disc, 'Separate')):

@@ -43,7 +43,7 @@ from mmseg_synaug.utils import resolve_data_root
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = osp.join(REPO, 'configs', 'coarse_to_fine')
-SUFFIX = 'unet-s5-d16_1xb4-400iter_fasseg-256x256.py'
+SUFFIX = 'unet-s5-d16_1xb4-0.4k_fasseg-256x256.py'
 RUNS = {
     'image+coarse':
     f'coarse-to-fine_{SUFFIX}',

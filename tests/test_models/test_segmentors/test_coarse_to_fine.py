@@ -240,7 +240,7 @@ def test_disc_config_optimizers_hold_every_parameter_once():
     builds them from the config."""
     cfg = Config.fromfile(
         str(REPO_ROOT / 'configs/coarse_to_fine/'
-            'coarse-to-fine-disc-half-fine_unet-s5-d16_1xb4-400iter_'
+            'coarse-to-fine-disc-half-fine_unet-s5-d16_1xb4-0.4k_'
             'fasseg-256x256.py'))
     model = MODELS.build(cfg.model)
     wrappers = build_optim_wrapper(model, cfg.optim_wrapper)

@@ -6,7 +6,7 @@
 # used). The discriminator judges (image, label probabilities) per pixel:
 # fine one-hot maps are real, the refiner's outputs fake; the refiner is
 # pushed to make its outputs on all images look fine.
-_base_ = ['./coarse-to-fine_unet-s5-d16_1xb4-400iter_fasseg-256x256.py']
+_base_ = ['./coarse-to-fine_unet-s5-d16_1xb4-0.4k_fasseg-256x256.py']
 model = dict(
     discriminator=dict(
         type='PixelDiscriminator', base_channels=32, num_downsamples=2),

@@ -3,7 +3,7 @@
 # simplification, removal of segments under 100 px, a void band on the
 # boundaries). Training draws the simplification and the band per sample;
 # the test coarse maps use fixed settings, so they are the same every run.
-_base_ = ['./coarse-to-fine_unet-s5-d16_1xb4-400iter_fasseg-256x256.py']
+_base_ = ['./coarse-to-fine_unet-s5-d16_1xb4-0.4k_fasseg-256x256.py']
 num_classes = 11
 crop_size = (256, 256)
 model = dict(

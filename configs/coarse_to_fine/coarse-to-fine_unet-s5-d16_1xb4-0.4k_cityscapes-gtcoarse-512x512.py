@@ -2,7 +2,7 @@
 # (gtCoarse, converted to *_gtCoarse_labelTrainIds.png by cityscapesScripts)
 # as input and gtFine as target; 19 classes, images resized to 1024x512.
 # Set data_root to the folder holding leftImg8bit/, gtFine/ and gtCoarse/.
-_base_ = ['./coarse-to-fine_unet-s5-d16_1xb4-400iter_fasseg-256x256.py']
+_base_ = ['./coarse-to-fine_unet-s5-d16_1xb4-0.4k_fasseg-256x256.py']
 num_classes = 19
 crop_size = (512, 512)
 data_root = 'data/cityscapes/'
