@@ -13,8 +13,8 @@ import pytest
 from helpers import REPO_ROOT
 
 DOCS = sorted([
-    REPO_ROOT / 'README.md', *REPO_ROOT.glob('configs/*/README.md'),
-    *REPO_ROOT.glob('docs/*.md')
+    REPO_ROOT / 'README.md', REPO_ROOT / 'configs/README.md',
+    *REPO_ROOT.glob('configs/*/README.md'), *REPO_ROOT.glob('docs/*.md')
 ])
 #: ``python tools/...`` or ``python3 demo/...`` not behind ``.venv/bin/``.
 BARE_PYTHON = re.compile(r'(?:^|[\s`(])(python3?) ((?:tools|demo)/\S+)', re.M)
