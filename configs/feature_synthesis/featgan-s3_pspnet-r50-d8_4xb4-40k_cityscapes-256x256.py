@@ -64,5 +64,4 @@ score_dataloader = dict(
             img_path='leftImg8bit/val', seg_map_path='gtFine/val'),
         pipeline=score_pipeline))
 train_cfg = dict(max_iters=40000)
-default_hooks = dict(
-    logger=dict(interval=50), checkpoint=dict(interval=4000))
+default_hooks = dict(logger=dict(interval=50), checkpoint=dict(interval=4000))
