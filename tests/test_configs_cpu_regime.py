@@ -6,7 +6,7 @@ import pytest
 from mmengine.config import Config
 from PIL import Image
 
-from conftest import REPO_ROOT, run_tool
+from helpers import REPO_ROOT, run_tool
 
 REGIME = REPO_ROOT / 'configs/fast_scnn'
 CONFIGS = sorted(REGIME.glob('fast_scnn_*.py'))
@@ -36,23 +36,37 @@ def test_class_weights_are_median_frequency_balancing(camvid_root):
 @pytest.mark.parametrize('config', CONFIGS, ids=lambda path: path.stem)
 def test_regime_config_trains_through_compare_configs(camvid_root, tmp_path,
                                                       config):
-    """Two iterations with a validation on 2 images, as the benchmark runs."""
+    """Two iterations, validated on 2 images after each, as the benchmark
+    runs them (``--curve``: a row per validation)."""
     run_tool([
         'tools/analysis_tools/compare_configs.py',
         str(config), '--iters', '2', '--seeds', '0', '--work-root',
         str(tmp_path), '--rare', *RARE, '--json',
-        str(tmp_path / 'runs.json'), '--cfg-options',
+        str(tmp_path / 'runs.json'), '--curve', '--write',
+        str(tmp_path / 'BENCH.md'), '--section', 'regime', '--cfg-options',
         'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False',
         'val_dataloader.num_workers=0',
         'val_dataloader.persistent_workers=False',
-        'val_dataloader.dataset.indices=2'
+        'val_dataloader.dataset.indices=2', 'train_cfg.val_interval=1'
     ])
     runs = json.loads((tmp_path / 'runs.json').read_text())['results']
     assert list(runs) == [config.stem]
     run = runs[config.stem][0]
     assert run['iters'] == 2 and run['seed'] == 0
     assert all(0 <= run[f'IoU.{name}'] <= 100 for name in RARE)
+    assert [point['step'] for point in run['curve']] == [1, 2]
+    assert 0 < run['curve'][0]['minutes'] < run['curve'][1]['minutes']
+    report = (tmp_path / 'BENCH.md').read_text()
+    header = ('| config | iteration | training minutes | mIoU | ' +
+              ' | '.join(RARE) + ' |')
+    assert header in report
+    rows = [
+        line for line in report.splitlines()
+        if line.startswith(f'| `{config.stem}` | ')
+    ]
+    assert [row.split(' | ')[1] for row in rows[-2:]] == ['1', '2']
+    assert ' --curve' in report
     work_dir = tmp_path / config.stem / 'seed0'
     assert (work_dir / 'iter_2.pth').is_file()
     dumped = Config.fromfile(work_dir / f'{config.stem}.py')

@@ -23,17 +23,18 @@ import os.path as osp
 import shutil
 from typing import List, Optional
 
-from mmengine.config import DictAction
 from mmengine.dist import get_rank
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
-from mmseg_synaug.utils import (close_distributed, merge_cfg_options, run_tool,
+from mmseg_synaug.utils import (close_distributed, run_tool,
                                 setup_cpu_distributed)
 from mmseg_synaug.utils.checkpoint import (load_model_checkpoint,
                                            read_checkpoint)
-from mmseg_synaug.utils.train_cli import (build_datasets, build_runner,
-                                          prepare_output_dir, read_config)
+from mmseg_synaug.utils.train_cli import (add_runner_arguments, build_datasets,
+                                          build_runner, parse_train_args,
+                                          prepare_output_dir,
+                                          read_runner_config)
 
 
 def parse_args() -> argparse.Namespace:
@@ -44,45 +45,19 @@ def parse_args() -> argparse.Namespace:
         '--work-dir', help='the dir to save the evaluation logs and metrics')
     parser.add_argument(
         '--out', help='the dir to save the predicted label maps as PNG')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings of the config, as key=value pairs')
-    parser.add_argument(
-        '--non-strict',
-        action='store_true',
-        help='evaluate a checkpoint whose keys or shapes differ from the '
-        'model of the config (only the matching weights are loaded)')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    parser.add_argument(
-        '--debug',
-        action='store_true',
-        help='show the full traceback of errors (or SYNAUG_DEBUG=1)')
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_runner_arguments(
+        parser,
+        non_strict_help='evaluate a checkpoint whose keys or shapes differ '
+        'from the model of the config (only the matching weights are '
+        'loaded)')
+    return parse_train_args(parser)
 
 
 def main() -> None:
     args = parse_args()
     # A missing, truncated or foreign file fails here, before the Runner.
     checkpoint = read_checkpoint(args.checkpoint)
-    cfg = read_config(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        merge_cfg_options(cfg, args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = read_runner_config(args)
     created = [
         path for path in (cfg.work_dir, args.out)
         if path is not None and not osp.exists(path)

@@ -75,14 +75,14 @@ def load_generator(config: str,
     return init_generator(config, checkpoint, device, strict=strict).model
 
 
-def load_filter_segmentor(config: str,
+def load_filter_segmentor(config: Union[str, Config],
                           checkpoint: str,
                           device: str = 'cpu',
                           strict: bool = True) -> torch.nn.Module:
     """A segmentor for the quality filter, its annotation loading removed.
 
     Args:
-        config (str): The segmentor's config.
+        config (str | Config): The segmentor's config (file or object).
         checkpoint (str): Its checkpoint.
         device (str): Defaults to ``'cpu'``.
         strict (bool): Refuse a checkpoint whose keys or shapes differ

@@ -71,12 +71,25 @@ def train_arg_parser(
         '--amp',
         action='store_true',
         help='automatic mixed precision, for every optimizer')
+    add_runner_arguments(
+        parser,
+        non_strict_help='start from a load_from checkpoint whose keys or '
+        'shapes differ from the model of the config (only the matching '
+        'weights are loaded; the rest keep their initial weights)')
+    return parser
+
+
+def add_runner_arguments(parser: argparse.ArgumentParser,
+                         non_strict_help: str) -> None:
+    """The arguments tools/train.py and tools/test.py share: ``--non-strict``,
+    ``--cfg-options``, ``--launcher``, ``--local-rank`` and ``--debug``.
+
+    Args:
+        parser (argparse.ArgumentParser): Changed in place.
+        non_strict_help (str): What ``--non-strict`` allows in that tool.
+    """
     parser.add_argument(
-        '--non-strict',
-        action='store_true',
-        help='start from a load_from checkpoint whose keys or shapes differ '
-        'from the model of the config (only the matching weights are '
-        'loaded; the rest keep their initial weights)')
+        '--non-strict', action='store_true', help=non_strict_help)
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -93,7 +106,6 @@ def train_arg_parser(
         '--debug',
         action='store_true',
         help='show the full traceback of errors (or SYNAUG_DEBUG=1)')
-    return parser
 
 
 def parse_train_args(parser: argparse.ArgumentParser,
@@ -216,6 +228,29 @@ def set_resume(cfg: Config, resume: bool, resume_or_start: bool) -> None:
         'a checkpoint and start otherwise.')
 
 
+def read_runner_config(args: argparse.Namespace) -> Config:
+    """The config with the command line's launcher, ``--cfg-options``
+    (checked) and work dir (default ``work_dirs/<config name>``), as
+    mmseg's train.py and test.py set them.
+
+    Args:
+        args (argparse.Namespace): With ``config``, ``launcher``,
+            ``cfg_options`` and ``work_dir``.
+
+    Returns:
+        Config: The work dir not created yet (:func:`prepare_output_dir`).
+    """
+    cfg = read_config(args.config)
+    cfg.launcher = args.launcher
+    merge_cfg_options(cfg, args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    return cfg
+
+
 def load_train_config(args: argparse.Namespace) -> Config:
     """Read the config and apply the command line, as mmseg's train.py.
 
@@ -230,14 +265,7 @@ def load_train_config(args: argparse.Namespace) -> Config:
     Returns:
         Config: Ready for ``Runner.from_cfg``.
     """
-    cfg = read_config(args.config)
-    cfg.launcher = args.launcher
-    merge_cfg_options(cfg, args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = read_runner_config(args)
     prepare_output_dir(
         cfg.work_dir, '--work-dir'
         if args.work_dir is not None else 'The work dir (cfg.work_dir)')

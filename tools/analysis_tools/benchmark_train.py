@@ -29,24 +29,16 @@ to the runs of one config, named by its file name without ``.py``;
 ``--amp`` trains with mixed precision (tools/train.py ``--amp``).
 """
 import argparse
-import glob
-import json
-import os.path as osp
-import subprocess
-import sys
-import tempfile
-from datetime import date
-from typing import Dict, List
+from typing import Dict, List, Optional
 
-import numpy as np
-from mmengine.config import Config
-
-from mmseg_synaug.utils.report import describe_machine, write_section
-
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from mmseg_synaug.benchmark import (check_options_for, check_run_options,
+                                    config_name, measure_speed, options_for,
+                                    shown_path, speed_row, speed_table)
+from mmseg_synaug.utils import DataError, run_tool
+from mmseg_synaug.utils.report import write_section
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Benchmark training speed')
     parser.add_argument('configs', nargs='+', help='config files')
     parser.add_argument('--iters', type=int, default=20)
@@ -73,116 +65,40 @@ def parse_args() -> argparse.Namespace:
         '--section',
         default='train-throughput',
         help='marker name in that file')
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.warmup >= args.iters:
         parser.error(f'--warmup ({args.warmup}) must be below --iters '
                      f'({args.iters}): nothing would be measured.')
-    names = [name_of(c) for c in args.configs]
-    for config_name, *_ in args.cfg_options_for:
-        if config_name not in names:
-            parser.error(f'--cfg-options-for names `{config_name}`, which is '
-                         f'not one of the configs ({", ".join(names)}): give '
-                         'a config file name without .py.')
+    try:
+        check_options_for(args.configs, args.cfg_options_for)
+    except DataError as error:
+        parser.error(str(error))
     return args
 
 
-def name_of(config: str) -> str:
-    return osp.splitext(osp.basename(config))[0]
-
-
-def options_for(name: str, args: argparse.Namespace) -> List[str]:
-    """The ``--cfg-options-for`` overrides of the config called ``name``."""
-    return [
-        option for config_name, *options in args.cfg_options_for
-        if config_name == name for option in options
-    ]
-
-
-def measure(config: str, args: argparse.Namespace) -> List[float]:
-    """Train ``iters`` iterations; the logged times after the warm-up."""
-    with tempfile.TemporaryDirectory() as work_dir:
-        subprocess.run(
-            [
-                sys.executable,
-                osp.join(REPO_ROOT, 'tools', 'train.py'),
-                config,
-                '--work-dir',
-                work_dir,
-                *(['--amp'] if args.amp else []),
-                '--cfg-options',
-                f'train_cfg.max_iters={args.iters}',
-                f'train_cfg.val_interval={args.iters + 1}',
-                # (mmengine validates after the last iteration whatever the
-                # interval: no validation loop at all.)
-                'val_cfg=None',
-                'val_dataloader=None',
-                'val_evaluator=None',
-                'default_hooks.checkpoint.save_last=False',
-                f'default_hooks.checkpoint.interval={args.iters + 1}',
-                'default_hooks.logger.interval=1',
-                f'randomness.seed={args.seed}',
-                *args.cfg_options,
-                *options_for(name_of(config), args)
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL)
-        scalars = glob.glob(
-            osp.join(work_dir, '*', 'vis_data', 'scalars.json'))[0]
-        with open(scalars) as f:
-            records = [json.loads(line) for line in f]
-    return [
-        r['time'] for r in records
-        if 'time' in r and r.get('iter', 0) > args.warmup
-    ]
-
-
-def summarize(config: str, times: List[float], runs: int) -> Dict:
-    batch = Config.fromfile(config).train_dataloader.batch_size
-    s_per_iter = float(np.median(times))
-    return dict(
-        config=osp.relpath(config, REPO_ROOT),
-        batch=batch,
-        runs=runs,
-        s_per_iter=s_per_iter,
-        spread=float(np.percentile(times, 75) - np.percentile(times, 25)),
-        images_per_s=batch / s_per_iter)
-
-
-def to_markdown(rows: List[Dict], command: str, marker: str,
-                args: argparse.Namespace) -> str:
-    reference = rows[0]['s_per_iter']
-    lines = [
-        marker, f'Measured {date.today()} on {describe_machine()}, seed '
-        f'{args.seed}, {args.iters} iterations per run of which the first '
-        f'{args.warmup} dropped, {args.repeats} run(s) per config in turn; '
-        's/iter is the median of the logged iterations (interquartile '
-        'range in brackets), the ratio is to the first row:', '', '```',
-        command, '```', '',
-        '| config | batch | s/iter | images/s | time ratio |',
-        '|---|---|---|---|---|'
-    ]
-    for r in rows:
-        lines.append(f"| `{r['config']}` | {r['batch']} | "
-                     f"{r['s_per_iter']:.3f} ({r['spread']:.3f}) | "
-                     f"{r['images_per_s']:.2f} | "
-                     f"{r['s_per_iter'] / reference:.2f} |")
-    lines.append(marker)
-    return '\n'.join(lines)
-
-
-def main() -> None:
-    args = parse_args()
+def main(argv: Optional[List[str]] = None) -> None:
+    args = parse_args(argv)
+    check_run_options(args.configs, args.cfg_options, args.cfg_options_for)
     times: Dict[str, List[float]] = {c: [] for c in args.configs}
     for _ in range(args.repeats):
         for config in args.configs:
-            times[config] += measure(config, args)
-    rows = [summarize(c, times[c], args.repeats) for c in args.configs]
+            times[config] += measure_speed(
+                config,
+                args.iters,
+                args.warmup,
+                seed=args.seed,
+                amp=args.amp,
+                cfg_options=[
+                    *args.cfg_options,
+                    *options_for(config_name(config), args.cfg_options_for)
+                ])
+    rows = [speed_row(c, times[c], args.repeats) for c in args.configs]
     for row in rows:
         print(f"{row['config']}: {row['s_per_iter']:.3f} s/iter at batch "
               f"{row['batch']}, ratio "
               f"{row['s_per_iter'] / rows[0]['s_per_iter']:.2f}")
     command = ('python tools/analysis_tools/benchmark_train.py ' +
-               ' '.join(osp.relpath(c, REPO_ROOT) for c in args.configs) +
+               ' '.join(shown_path(c) for c in args.configs) +
                f' --iters {args.iters} --warmup {args.warmup}'
                f' --repeats {args.repeats} --seed {args.seed}' +
                (' --amp' if args.amp else '') +
@@ -192,11 +108,13 @@ def main() -> None:
                        for group in args.cfg_options_for) +
                (f' --write {args.write} --section {args.section}'
                 if args.write else ''))
-    section = to_markdown(rows, command, f'<!-- {args.section} -->', args)
+    marker = f'<!-- {args.section} -->'
+    section = speed_table(rows, command, marker, args.seed, args.iters,
+                          args.warmup, args.repeats)
     print(section)
     if args.write:
-        write_section(args.write, section, f'<!-- {args.section} -->')
+        write_section(args.write, section, marker)
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

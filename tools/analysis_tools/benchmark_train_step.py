@@ -19,7 +19,6 @@ feature ``synthesizer`` are prepared as ``FeatureSynthesisHook`` does.
 """
 import argparse
 import copy
-import os.path as osp
 import time
 from typing import Dict, List
 
@@ -28,13 +27,16 @@ import torch
 from mmengine.config import Config, DictAction
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
-from mmengine.runner import Runner, load_checkpoint
+from mmengine.runner import Runner
 from mmengine.runner.utils import set_random_seed
 from mmseg.registry import MODELS
 
+from mmseg_synaug.benchmark import (check_options_for, config_name,
+                                    options_for, shown_path)
+from mmseg_synaug.utils import DataError, merge_cfg_options, run_tool
+from mmseg_synaug.utils.checkpoint import load_model_checkpoint
 from mmseg_synaug.utils.report import describe_machine
-
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from mmseg_synaug.utils.train_cli import read_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -64,27 +66,24 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if args.warmup >= args.iters:
         parser.error('--warmup must be below --iters.')
-    names = [name_of(c) for c in args.configs]
-    for config_name, *_ in args.cfg_options_for:
-        if config_name not in names:
-            parser.error(f'--cfg-options-for names `{config_name}`, not one '
-                         f'of {", ".join(names)}.')
+    try:
+        check_options_for(args.configs, args.cfg_options_for)
+    except DataError as error:
+        parser.error(str(error))
     return args
 
 
-def name_of(config: str) -> str:
-    return osp.splitext(osp.basename(config))[0]
-
-
 def load_config(config: str, args: argparse.Namespace) -> Config:
-    cfg = Config.fromfile(config)
-    cfg.merge_from_dict(args.cfg_options)
-    for config_name, *options in args.cfg_options_for:
-        if config_name == name_of(config):
-            action = DictAction(option_strings=[], dest='options')
-            parsed = argparse.Namespace()
-            action(None, parsed, options)
-            cfg.merge_from_dict(parsed.options)
+    """The config with ``--cfg-options`` and its ``--cfg-options-for``,
+    each key checked against it."""
+    cfg = read_config(config)
+    merge_cfg_options(cfg, args.cfg_options)
+    options = options_for(config_name(config), args.cfg_options_for)
+    if options:
+        action = DictAction(option_strings=[], dest='options')
+        parsed = argparse.Namespace()
+        action(None, parsed, options)
+        merge_cfg_options(cfg, parsed.options, '--cfg-options-for')
     return cfg
 
 
@@ -93,7 +92,10 @@ def build(cfg: Config, args: argparse.Namespace):
     model = MODELS.build(copy.deepcopy(cfg.model))
     model.init_weights()
     if args.load_from:
-        load_checkpoint(model, args.load_from, map_location='cpu')
+        # The trained segmentor into the model of every config (a
+        # feature-synthesis model holds more): the matching weights.
+        load_model_checkpoint(
+            model, args.load_from, strict=False, what='--load-from')
     model.to(args.device)
     optim_cfg = copy.deepcopy(cfg.optim_wrapper)
     if args.amp:
@@ -133,7 +135,7 @@ def main() -> None:
         if args.device.startswith('cuda') else 'CPU')
     command = (
         'python tools/analysis_tools/benchmark_train_step.py ' +
-        ' '.join(osp.relpath(c, REPO_ROOT) for c in args.configs) +
+        ' '.join(shown_path(c) for c in args.configs) +
         (f' --load-from {args.load_from}' if args.load_from else '') +
         f' --iters {args.iters} --warmup {args.warmup}'
         f' --seed {args.seed} --device {args.device}' +
@@ -155,11 +157,11 @@ def main() -> None:
     for cfg, config, row in zip(cfgs, args.configs, times):
         ratio = float(np.median(row / times[0]))
         spread = np.percentile(row, 75) - np.percentile(row, 25)
-        lines.append(f'| `{name_of(config)}` | '
+        lines.append(f'| `{config_name(config)}` | '
                      f'{cfg.train_dataloader.batch_size} | '
                      f'{np.median(row):.3f} ({spread:.3f}) | {ratio:.2f} |')
     print('\n'.join(lines))
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -1,0 +1,18 @@
+"""Benchmarks as a library: the command lines in ``tools/analysis_tools/``
+(``compare_configs.py``, ``benchmark_train.py``) are thin wrappers.
+
+Not imported by ``import mmseg_synaug``: only the benchmark tools need it.
+"""
+from .compare import (Comparison, curve, device_slots, finished,
+                      run_comparison, summarize)
+from .runs import (REPO_ROOT, check_options_for, check_run_options,
+                   config_name, options_for, shown_path, train_tool)
+from .speed import measure_speed, speed_row, speed_table
+from .tables import comparison_table, curve_table, machine
+
+__all__ = [
+    'Comparison', 'run_comparison', 'finished', 'summarize', 'curve',
+    'device_slots', 'REPO_ROOT', 'train_tool', 'config_name', 'options_for',
+    'check_options_for', 'check_run_options', 'shown_path', 'comparison_table',
+    'curve_table', 'machine', 'measure_speed', 'speed_row', 'speed_table'
+]

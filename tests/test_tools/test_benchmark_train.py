@@ -1,0 +1,68 @@
+"""benchmark_train.py and benchmark_train_step.py: the tables they write.
+
+Speeds are not checked (a benchmark measures them); these runs check that
+each tool trains every config through the real entry points and writes
+one row per config, the first the reference of the ratios.
+"""
+import pytest
+
+from helpers import REPO_ROOT, run_tool
+
+PSPNET = 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py'
+UNET = 'configs/unet/unet-s5-d16_fcn_1xb8-1k_camvid-256x256.py'
+TINY = [
+    'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
+    'train_dataloader.persistent_workers=False',
+    'model.data_preprocessor.size=(64,64)',
+    'train_dataloader.dataset.pipeline.3.crop_size=(64,64)'
+]
+
+
+def test_benchmark_train_writes_one_row_per_config(camvid_root, tmp_path):
+    report = tmp_path / 'BENCH.md'
+    result = run_tool([
+        'tools/analysis_tools/benchmark_train.py', PSPNET, UNET, '--iters',
+        '3', '--warmup', '1', '--write',
+        str(report), '--section', 'speed', '--cfg-options', *TINY
+    ])
+    assert f'{PSPNET}: ' in result.stdout
+    text = report.read_text()
+    assert text.count('<!-- speed -->') == 2
+    rows = [line for line in text.splitlines() if line.startswith('| `')]
+    assert [row.split('`')[1] for row in rows] == [PSPNET, UNET]
+    assert rows[0].endswith('| 1.00 |')
+    assert f'benchmark_train.py {PSPNET} {UNET} --iters 3' in text
+
+
+def test_benchmark_train_step_takes_turns(camvid_root):
+    result = run_tool([
+        'tools/analysis_tools/benchmark_train_step.py', PSPNET, UNET,
+        '--iters', '3', '--warmup', '1', '--device', 'cpu', '--cfg-options',
+        *TINY, '--cfg-options-for', 'unet-s5-d16_fcn_1xb8-1k_camvid-256x256',
+        'optim_wrapper.optimizer.lr=0.02'
+    ])
+    rows = [
+        line for line in result.stdout.splitlines() if line.startswith('| `')
+    ]
+    assert [row.split('`')[1] for row in rows] == [
+        'pspnet_r18_1xb8-1k_camvid-256x256',
+        'unet-s5-d16_fcn_1xb8-1k_camvid-256x256'
+    ]
+    assert rows[0].endswith('| 1.00 |')
+
+
+@pytest.mark.parametrize(
+    'tool', ['benchmark_train', 'benchmark_train_step', 'compare_configs'])
+def test_unknown_key_is_refused(tool, tmp_path):
+    """Before anything trains, one message with the close key."""
+    extra = (['--work-root', str(tmp_path)]
+             if tool == 'compare_configs' else ['--warmup', '1'])
+    with pytest.raises(
+            pytest.fail.Exception,
+            match=r'optim_wraper.*did you mean optim_wrapper'):
+        run_tool([
+            f'tools/analysis_tools/{tool}.py',
+            str(REPO_ROOT / PSPNET), '--iters', '3', *extra, '--cfg-options',
+            'optim_wraper.optimizer.lr=0.1'
+        ])
+    assert not any(tmp_path.iterdir())  # nothing trained
