@@ -1,16 +1,12 @@
-# GPU-scale pix2pixHD on CamVid at full resolution, sized for one H200 in about
-# 4 minutes: the paper's global generator (w64-d4-r9, 182 M parameters)
+# GPU-scale pix2pixHD on CamVid at full resolution, sized for one H200: the
+# paper's global generator (w64-d4-r9, 182 M parameters)
 # and 3 discriminators of width 64, LSGAN + feature matching (lambda 10), no
 # VGG loss (its ImageNet weights are never downloaded); 352x480 crops (the
 # 360x480 images less 8 rows: a multiple of the generator's 16), batch 4,
 # bf16 autocast, 3k iterations (12k images: 33 epochs of the 367 training
 # images), lr 2e-4 constant for 1.5k iterations, then linearly to 0 (the
 # paper's schedule, compressed from its 200 epochs).
-# Time, measured on one H200 alone on the GPU (BENCHMARKS.md, GPU
-# benchmark, tools/analysis_tools/benchmark_train.py): 0.077 s/iter, so
-# 3k iterations take about 3.9 minutes plus start-up and one checkpoint
-# (2.3 GB with both Adam states). The FLOP count (4.32 TFLOP per step,
-# tools/analysis_tools/estimate_train_time.py) had predicted about 0.10 s.
+# Time on one H200 (about 4 minutes): configs/pix2pixhd/README.md.
 # A narrower generator trades width for epochs in the same time, e.g.
 # --cfg-options model.generator.base_channels=32 (about 2.4x fewer FLOPs).
 _base_ = ['./pix2pixhd_w64-d4-r9_1xb1-73.4k_camvid-360x480.py']

@@ -2,13 +2,8 @@
 # (V1c stem) with dilated stages 3-4 (output stride 8), plain BN (one GPU),
 # no pretrained weights, 352x480 crops of the full-resolution 480x360
 # images, batch 16, mixed precision (AMP), SGD lr 0.02 with poly decay,
-# 2k iterations, validation mid-way and at the end.
-# Measured on one H200 (BENCHMARKS.md, GPU benchmark): 0.083 s/iter alone
-# on the GPU, about 0.32 s/iter each (as their logs print) with six
-# trainings sharing it (1.5x the throughput of one); so 2k iterations
-# alone would take about 2.8 minutes. Stage a of the
-# staged GPU benchmark (docs/gpu_benchmark.md) trains it and copy-paste,
-# two seeds each, four at a time.
+# 2k iterations, validation mid-way and at the end. Timings:
+# configs/pspnet/README.md.
 _base_ = [
     'mmseg::_base_/models/pspnet_r50-d8.py', '../_base_/datasets/camvid.py',
     'mmseg::_base_/default_runtime.py'

@@ -1,6 +1,6 @@
 # CPU-scale PSPNet baseline on CamVid: ResNet-18 (V1c stem) without dilation
 # (output stride 32), plain BN, no pretrained weights, 256x256 crops,
-# batch 8, 1k iterations (~30 minutes on 2 CPU cores).
+# batch 8, 1k iterations. Timings: configs/pspnet/README.md.
 _base_ = [
     'mmseg::_base_/models/pspnet_r50-d8.py', '../_base_/datasets/camvid.py',
     'mmseg::_base_/default_runtime.py',
