@@ -1,5 +1,6 @@
 """The CPU regime configs (configs/fast_scnn/): weights and a tiny run."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,7 +10,8 @@ from PIL import Image
 from helpers import REPO_ROOT, run_tool
 
 REGIME = REPO_ROOT / 'configs/fast_scnn'
-CONFIGS = sorted(REGIME.glob('fast_scnn_*.py'))
+CONFIGS = sorted(REGIME.glob('fast_scnn*.py'))
+QUARTER = REPO_ROOT / 'configs/_base_/datasets/splits/camvid_train_quarter.txt'
 RARE = ['Pole', 'SignSymbol', 'Fence', 'Pedestrian', 'Bicyclist']
 
 
@@ -73,3 +75,37 @@ def test_regime_config_trains_through_compare_configs(camvid_root, tmp_path,
     crop = tuple(dumped.crop_size)
     assert dumped.train_dataloader.dataset.pipeline[3].crop_size == crop
     assert dumped.model.data_preprocessor.size == crop
+
+
+def test_quarter_split_is_every_fourth_training_image(camvid_root):
+    """92 distinct images of CamVid train, every fourth by file name, so
+    each training sequence keeps its share."""
+    names = QUARTER.read_text().split()
+    train = sorted(
+        path.stem
+        for path in (REPO_ROOT / camvid_root / 'train').glob('*.png'))
+    assert names == train[::4] and len(names) == 92
+
+
+def test_quarter_regime_trains_and_recomposes_from_its_92_images(
+        camvid_root, tmp_path):
+    """The quarter config's training set is the split, and a copy-paste set
+    written from it pastes segments of those 92 images only."""
+    from mmseg.registry import DATASETS
+    config = REGIME / 'fast_scnn_1xb8-2k_camvid-quarter-256x352.py'
+    dataset = DATASETS.build(Config.fromfile(config).train_dataloader.dataset)
+    names = set(QUARTER.read_text().split())
+    assert {Path(info['img_path']).stem
+            for info in dataset.load_data_list()} == names
+    out = tmp_path / 'copypaste'
+    run_tool([
+        'tools/synthesize.py', 'none', 'none',
+        str(config), '--mode', 'multi', '--copy-paste', '--num', '6', '--out',
+        str(out)
+    ])
+    sources = set()
+    for line in (out / 'manifest.jsonl').read_text().splitlines():
+        record = json.loads(line)
+        sources.add(Path(record['source']).stem)
+        sources.update(Path(added['source']).stem for added in record['added'])
+    assert sources and sources <= names
