@@ -14,11 +14,11 @@ its checkpoint evaluates with the plain segmentor config.
 Bad input (a missing, truncated or foreign checkpoint, a config that does
 not read, a ``--work-dir`` or ``--out`` that is a file or not writable) is
 one message naming the file and the fix, exit status 1; ``--debug`` shows
-the traceback. A failed run removes the timestamped log folder it began
-in the work dir. The environment and config go to that log file only.
+the traceback. A failed run removes what it wrote: the work dir and --out
+folders it created, or in a work dir that existed, the timestamped log
+folder it began. The environment and config go to that log file only.
 """
 import argparse
-import os
 import os.path as osp
 import shutil
 from typing import List, Optional
@@ -94,14 +94,17 @@ def main() -> None:
 
 
 def remove_failed_run(runner: Optional[Runner], created: List[str]) -> None:
-    """Remove what a failed evaluation wrote: its timestamped log folder,
-    and the folders it created that are empty then (only where the run
-    failed; the error is on the terminal)."""
-    if runner is not None and get_rank() == 0:
+    """Remove what a failed evaluation wrote (the error is on the terminal):
+    the folders it created (a new work dir holds only the Runner's config
+    dump and this run's log folder; a new --out only this run's maps), and
+    in a work dir that existed before, this run's timestamped log folder."""
+    if get_rank() != 0:
+        return
+    if runner is not None:
         shutil.rmtree(runner.log_dir, ignore_errors=True)
     for path in created:
-        if osp.isdir(path) and not os.listdir(path):
-            os.rmdir(path)
+        if osp.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 if __name__ == '__main__':

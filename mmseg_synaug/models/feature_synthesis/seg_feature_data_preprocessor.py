@@ -7,10 +7,10 @@ import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
 from mmengine.model import BaseDataPreprocessor
-from mmengine.runner.checkpoint import load_checkpoint
 from mmseg.registry import MODELS
 
 from ...utils import DataError
+from ...utils.checkpoint import load_model_checkpoint
 from .backbone_split import check_splittable, forward_to_stage
 
 __all__ = ['SegFeatureDataPreProcessor', 'build_frozen_segmentor']
@@ -123,8 +123,11 @@ class SegFeatureDataPreProcessor(BaseDataPreprocessor):
                 fix='Train the segmentor first (tools/train.py) and set '
                 '`segmentor_checkpoint` in the config or with '
                 '--cfg-options model.data_preprocessor.checkpoint=PATH.')
-        load_checkpoint(
-            self.segmentor, self.checkpoint, map_location='cpu', strict=True)
+        load_model_checkpoint(
+            self.segmentor,
+            self.checkpoint,
+            non_strict_hint=None,
+            what='segmentor checkpoint (model.data_preprocessor.checkpoint)')
         self.segmentor.eval()
 
     @torch.no_grad()

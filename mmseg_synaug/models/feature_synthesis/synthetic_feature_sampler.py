@@ -33,10 +33,11 @@ import torch.nn as nn
 from mmengine.config import Config
 from mmengine.dist import get_rank, get_world_size
 from mmengine.logging import print_log
-from mmengine.runner import CheckpointLoader, load_state_dict
+from mmengine.runner import load_state_dict
 from mmseg.registry import MODELS, TASK_UTILS
 
 from ...utils import DataError
+from ...utils.checkpoint import read_checkpoint
 from .backbone_split import stage_channels
 from .layout_sampler import LayoutSampler
 from .mask_sources import fit_masks
@@ -124,7 +125,8 @@ class SyntheticFeatureSampler:
     def build_generator(self) -> nn.Module:
         """Build the frozen generator and load its checkpoint.
 
-        Loads through mmengine's public ``CheckpointLoader`` and
+        Reads with :func:`~mmseg_synaug.utils.checkpoint.read_checkpoint`
+        (a missing or unreadable file is a clear error) and loads with
         ``load_state_dict`` (strict: every key must match).
         """
         cfg = self.generator_cfg
@@ -147,8 +149,13 @@ class SyntheticFeatureSampler:
                 fix='Train it (configs/feature_synthesis/featgan-*.py) and '
                 'set model.synthesizer.generator_checkpoint.')
         else:
-            checkpoint = CheckpointLoader.load_checkpoint(
-                path, map_location='cpu')
+            checkpoint = read_checkpoint(
+                path,
+                what='feature generator checkpoint '
+                '(model.synthesizer.generator_checkpoint)',
+                fix='Give the checkpoint of the FeatureBicycleGAN trained '
+                'with the generator config named here (tools/train.py '
+                'configs/feature_synthesis/featgan-*.py).')
             state = checkpoint.get('state_dict', checkpoint)
             if any(key.startswith('generator.') for key in state):
                 state = {
