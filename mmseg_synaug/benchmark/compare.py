@@ -20,7 +20,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -31,7 +31,7 @@ from .runs import config_name, options_for, train_tool
 
 __all__ = [
     'Comparison', 'run_comparison', 'finished', 'summarize', 'curve',
-    'device_slots'
+    'device_slots', 'parse_extra_test', 'score_extra_tests'
 ]
 
 
@@ -51,6 +51,9 @@ class Comparison:
         cfg_options (list[str]): ``KEY=VALUE`` for every run.
         cfg_options_for (list[list[str]]): ``[CONFIG_NAME, KEY=VALUE, ...]``
             for the runs of one config.
+        extra_tests (dict): Split name -> (image folder, label folder):
+            every run's final checkpoint is also scored there
+            (:func:`parse_extra_test`), beside the config's val set.
     """
     configs: List[str]
     iters: int
@@ -61,6 +64,7 @@ class Comparison:
     checkpoint_interval: Optional[int] = None
     cfg_options: List[str] = field(default_factory=list)
     cfg_options_for: List[List[str]] = field(default_factory=list)
+    extra_tests: Dict[str, Tuple[str, str]] = field(default_factory=dict)
 
     def work_dir(self, config: str, seed: int) -> str:
         return osp.join(self.work_root, config_name(config), f'seed{seed}')
@@ -136,6 +140,7 @@ def train_run(comparison: Comparison, config: str, seed: int,
         if 'curve' not in done and glob.glob(
                 osp.join(work_dir, '*', 'vis_data', 'scalars.json')):
             done['curve'] = curve(work_dir)
+        done = score_extra_tests(comparison, config, work_dir, done, slots)
         return dict(done, config=name, seed=seed)
     interval = comparison.checkpoint_interval or iters
     command = [
@@ -189,8 +194,107 @@ def train_run(comparison: Comparison, config: str, seed: int,
         torch=torch.__version__,
         cpu_cores=os.cpu_count(),
         parallel=comparison.parallel)
-    with open(osp.join(work_dir, 'summary.json'), 'w') as f:
+    _write_summary(work_dir, summary)
+    return score_extra_tests(comparison, config, work_dir, summary, slots)
+
+
+def _write_summary(work_dir: str, summary: Dict) -> None:
+    path = osp.join(work_dir, 'summary.json')
+    with open(path + '.tmp', 'w') as f:
         json.dump(summary, f, indent=1)
+    os.replace(path + '.tmp', path)
+
+
+def parse_extra_test(spec: str) -> Tuple[str, Tuple[str, str]]:
+    """``NAME=DIR`` (CamVid's layout: ``DIR/NAME`` images and
+    ``DIR/NAMEannot`` label maps) or ``NAME=IMAGES,LABELS``.
+
+    Returns:
+        tuple: The name and the (image folder, label folder), absolute.
+
+    Raises:
+        DataError: For another form or a folder that does not exist.
+    """
+    name, sep, where = spec.partition('=')
+    if not sep or not name or not where or '/' in name:
+        raise DataError(
+            f'--extra-test `{spec}` is not NAME=DIR or NAME=IMAGES,LABELS.',
+            fix='e.g. --extra-test test=data/camvid (test/ and testannot/ '
+            'in it) or --extra-test night=imgs/,labels/.')
+    if ',' in where:
+        images, labels = where.split(',', 1)
+    else:
+        images, labels = osp.join(where, name), osp.join(where, name + 'annot')
+    for folder in (images, labels):
+        if not osp.isdir(folder):
+            raise DataError(
+                f'--extra-test `{spec}`: the folder `{folder}` does not '
+                'exist.',
+                fix='Give a folder with NAME/ and NAMEannot/ in it, or the '
+                'image and label folders as NAME=IMAGES,LABELS.')
+    return name, (osp.abspath(images), osp.abspath(labels))
+
+
+def score_extra_tests(comparison: Comparison, config: str, work_dir: str,
+                      summary: Dict, slots: 'queue.Queue') -> Dict:
+    """Score the run's final checkpoint on every extra test split not
+    scored yet (``tools/test.py`` with the config's test pipeline and
+    metric); the scores go into ``summary['extra'][NAME]`` and
+    ``summary.json``."""
+    extra = dict(summary.get('extra') or {})
+    todo = [name for name in comparison.extra_tests if name not in extra]
+    if not todo:
+        return summary
+    checkpoint = osp.join(work_dir, f'iter_{comparison.iters}.pth')
+    if not osp.isfile(checkpoint):
+        raise DataError(
+            f'{work_dir} holds no final checkpoint (iter_'
+            f'{comparison.iters}.pth) to score on the extra test splits.',
+            fix='Train it again: delete its summary.json and run the same '
+            'command.')
+    name = config_name(config)
+    for split in todo:
+        images, labels = comparison.extra_tests[split]
+        out = osp.join(work_dir, 'extra_test', split)
+        command = [
+            sys.executable,
+            osp.join(osp.dirname(train_tool()), 'test.py'), config, checkpoint,
+            '--work-dir', out, '--cfg-options',
+            f'test_dataloader.dataset.data_prefix.img_path={images}',
+            f'test_dataloader.dataset.data_prefix.seg_map_path={labels}',
+            *comparison.cfg_options,
+            *options_for(name, comparison.cfg_options_for)
+        ]
+        where = slots.get()
+        print(
+            f'{name}: scoring {osp.basename(work_dir)} on {split}', flush=True)
+        try:
+            os.makedirs(out, exist_ok=True)
+            log_path = osp.join(out, 'test.log')
+            with open(log_path, 'w') as log:
+                result = subprocess.run(
+                    command,
+                    stdout=log,
+                    stderr=log,
+                    env=dict(os.environ, **where['env']))
+        finally:
+            slots.put(where)
+        if result.returncode != 0:
+            with open(log_path) as f:
+                tail = f.read()[-3000:]
+            raise RuntimeError(f'{name}: scoring on {split} failed; its log '
+                               f'{log_path} ends:\n{tail}')
+        scores = sorted(glob.glob(osp.join(out, '*', '*.json')))
+        with open(scores[-1]) as f:
+            metrics = json.load(f)
+        extra[split] = {
+            key: value
+            for key, value in metrics.items()
+            if key in ('mIoU', 'mAcc', 'aAcc',
+                       'fwIoU') or key.startswith('IoU.')
+        }
+    summary = dict(summary, extra=extra)
+    _write_summary(work_dir, summary)
     return summary
 
 

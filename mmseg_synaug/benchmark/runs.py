@@ -4,7 +4,7 @@ import argparse
 import os.path as osp
 from typing import List, Sequence
 
-from mmengine.config import DictAction
+from mmengine.config import Config, DictAction
 
 from ..utils import DataError
 from ..utils.config_options import merge_cfg_options
@@ -16,7 +16,8 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 __all__ = [
     'REPO_ROOT', 'train_tool', 'config_name', 'options_for',
-    'check_options_for', 'shown_path', 'check_run_options'
+    'check_options_for', 'shown_path', 'check_run_options',
+    'add_config_options', 'config_with_options'
 ]
 
 
@@ -79,6 +80,45 @@ def check_options_for(configs: Sequence[str],
                 fix='Give a config file name without .py.')
 
 
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    """``--cfg-options KEY=VALUE ...`` for every config and the repeatable
+    ``--cfg-options-for CONFIG_NAME KEY=VALUE ...`` for one, as lists of
+    strings (:func:`config_with_options` applies them)."""
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        default=[],
+        help='key=value overrides for every config')
+    parser.add_argument(
+        '--cfg-options-for',
+        nargs='+',
+        action='append',
+        default=[],
+        metavar='CONFIG_NAME KEY=VALUE',
+        help='overrides for one config (its file name without .py)')
+
+
+def config_with_options(config: str, cfg_options: Sequence[str],
+                        groups: Sequence[Sequence[str]]) -> Config:
+    """Read a config and apply ``cfg_options`` and its ``--cfg-options-for``
+    options, each key checked (:func:`merge_cfg_options`).
+
+    Raises:
+        DataError: Naming the config, the option and the close keys.
+    """
+    cfg = read_config(config)
+    for source, options in (('--cfg-options', cfg_options),
+                            ('--cfg-options-for',
+                             options_for(config_name(config), groups))):
+        if options:
+            parsed = argparse.Namespace()
+            DictAction(
+                option_strings=[], dest='options')(None, parsed, list(options))
+            merge_cfg_options(cfg, parsed.options,
+                              f'{source} ({shown_path(config)})')
+    return cfg
+
+
 def check_run_options(configs: Sequence[str], cfg_options: Sequence[str],
                       groups: Sequence[Sequence[str]]) -> None:
     """Read every config and apply its ``KEY=VALUE`` options, checked, before
@@ -94,14 +134,4 @@ def check_run_options(configs: Sequence[str], cfg_options: Sequence[str],
     """
     check_options_for(configs, groups)
     for config in configs:
-        cfg = read_config(config)
-        for source, options in (('--cfg-options', cfg_options),
-                                ('--cfg-options-for',
-                                 options_for(config_name(config), groups))):
-            if options:
-                parsed = argparse.Namespace()
-                DictAction(
-                    option_strings=[], dest='options')(None, parsed,
-                                                       list(options))
-                merge_cfg_options(cfg, parsed.options,
-                                  f'{source} ({shown_path(config)})')
+        config_with_options(config, cfg_options, groups)

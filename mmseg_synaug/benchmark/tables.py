@@ -4,7 +4,7 @@ from typing import Dict, List, Sequence
 
 import numpy as np
 
-__all__ = ['comparison_table', 'curve_table', 'machine']
+__all__ = ['comparison_table', 'curve_table', 'extra_test_table', 'machine']
 
 
 def machine(record: Dict) -> str:
@@ -124,5 +124,51 @@ def curve_table(results: Dict[str, List[Dict]], rare: List[str]) -> str:
                 f'{np.mean([point[key] for point in points]):.1f}'
                 for key in ['minutes', 'mIoU', *(f'IoU.{c}' for c in rare)]
             ]
+            lines.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def extra_test_table(results: Dict[str, List[Dict]], rare: List[str]) -> str:
+    """mIoU, rare mIoU and the rare classes on every extra test split,
+    beside val (mean ± std over seeds); empty where no run has one."""
+    splits = sorted({
+        split
+        for records in results.values()
+        for r in records
+        for split in r.get('extra', {})
+    })
+    if not splits:
+        return ''
+    header = ['config', 'split', 'mIoU', 'aAcc']
+    if rare:
+        header += ['rare mIoU', *rare]
+    lines = [
+        'Scores on each test split beside val (mean ± std over seeds; '
+        'the final checkpoints):', '', '| ' + ' | '.join(header) + ' |',
+        '|' + '---|' * len(header)
+    ]
+    for name, records in results.items():
+        for split in ['val', *splits]:
+            rows = [
+                r if split == 'val' else r.get('extra', {}).get(split)
+                for r in records
+            ]
+            if any(row is None for row in rows):
+                continue
+            rows = [
+                dict(
+                    row,
+                    rare=np.mean([row[f'IoU.{c}']
+                                  for c in rare]) if rare else 0)
+                for row in rows
+            ]
+            cells = [
+                f'`{name}`', split,
+                _stat(rows, 'mIoU'),
+                _stat(rows, 'aAcc')
+            ]
+            if rare:
+                cells += [_stat(rows, 'rare')
+                          ] + [_stat(rows, f'IoU.{c}') for c in rare]
             lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)

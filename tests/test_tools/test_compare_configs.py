@@ -1,4 +1,6 @@
 """compare_configs: seeds at equal iterations, resumable, a table."""
+import json
+
 import pytest
 
 from helpers import REPO_ROOT, run_tool
@@ -56,3 +58,47 @@ def test_cfg_options_for_an_unknown_config_is_refused(tmp_path):
             'optim_wrapper.optimizer.lr=0.5'
         ])
     assert not any(tmp_path.iterdir())  # nothing trained, nothing written
+
+
+def test_extra_test_split_is_scored_beside_val(camvid_root, tmp_path):
+    """An extra split holding val's images scores exactly what val does; a
+    finished comparison is scored on a new split without training again."""
+    config = str(REPO_ROOT /
+                 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py')
+    root = REPO_ROOT / camvid_root
+    args = [
+        'tools/analysis_tools/compare_configs.py', config, '--iters', '2',
+        '--seeds', '0', '--work-root',
+        str(tmp_path), '--rare', 'Pole', '--json',
+        str(tmp_path / 'runs.json'), '--cfg-options', *TINY,
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False',
+        'test_dataloader.dataset.indices=2'
+    ]
+    run_tool(args)
+    second = run_tool(args + [
+        '--extra-test', f'copy={root}/val,{root}/valannot', '--extra-test',
+        f'val={root}'
+    ])
+    assert 'training 2 iterations' not in second.stdout
+    assert second.stdout.count('scoring seed0 on ') == 2
+    run = json.loads(
+        (tmp_path / 'runs.json'
+         ).read_text())['results']['pspnet_r18_1xb8-1k_camvid-256x256'][0]
+    for split in ('copy', 'val'):
+        assert run['extra'][split]['mIoU'] == run['mIoU']
+        assert run['extra'][split]['IoU.Pole'] == run['IoU.Pole']
+    assert '| `pspnet_r18_1xb8-1k_camvid-256x256` | copy |' in second.stdout
+    assert f'--extra-test copy={root}/val,{root}/valannot' in second.stdout
+
+
+def test_extra_test_folder_must_exist(tmp_path):
+    config = str(REPO_ROOT /
+                 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py')
+    with pytest.raises(pytest.fail.Exception, match='does not exist'):
+        run_tool([
+            'tools/analysis_tools/compare_configs.py', config, '--iters', '2',
+            '--work-root',
+            str(tmp_path), '--extra-test', f'test={tmp_path}'
+        ])
+    assert not any(tmp_path.iterdir())

@@ -31,9 +31,10 @@ to the runs of one config, named by its file name without ``.py``;
 import argparse
 from typing import Dict, List, Optional
 
-from mmseg_synaug.benchmark import (check_options_for, check_run_options,
-                                    config_name, measure_speed, options_for,
-                                    shown_path, speed_row, speed_table)
+from mmseg_synaug.benchmark import (add_config_options, check_options_for,
+                                    check_run_options, config_name,
+                                    measure_speed, options_for, shown_path,
+                                    speed_row, speed_table)
 from mmseg_synaug.utils import DataError, run_tool
 from mmseg_synaug.utils.report import write_section
 
@@ -47,18 +48,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument(
         '--amp', action='store_true', help='mixed precision training')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        default=[],
-        help='key=value overrides for every run')
-    parser.add_argument(
-        '--cfg-options-for',
-        nargs='+',
-        action='append',
-        default=[],
-        metavar='CONFIG_NAME KEY=VALUE',
-        help='overrides for the runs of one config (file name without .py)')
+    add_config_options(parser)
     parser.add_argument(
         '--write', help='markdown file to put the table into (BENCHMARKS.md)')
     parser.add_argument(

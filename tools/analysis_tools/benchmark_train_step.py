@@ -24,19 +24,19 @@ from typing import Dict, List
 
 import numpy as np
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmengine.runner.utils import set_random_seed
 from mmseg.registry import MODELS
 
-from mmseg_synaug.benchmark import (check_options_for, config_name,
-                                    options_for, shown_path)
-from mmseg_synaug.utils import DataError, merge_cfg_options, run_tool
+from mmseg_synaug.benchmark import (add_config_options, check_options_for,
+                                    config_name, config_with_options,
+                                    shown_path)
+from mmseg_synaug.utils import DataError, run_tool
 from mmseg_synaug.utils.checkpoint import load_model_checkpoint
 from mmseg_synaug.utils.report import describe_machine
-from mmseg_synaug.utils.train_cli import read_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -50,19 +50,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--amp', action='store_true')
     parser.add_argument(
         '--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        default={},
-        help='key=value overrides of every config')
-    parser.add_argument(
-        '--cfg-options-for',
-        nargs='+',
-        action='append',
-        default=[],
-        metavar='CONFIG_NAME KEY=VALUE',
-        help='overrides of one config (file name without .py)')
+    add_config_options(parser)
     args = parser.parse_args()
     if args.warmup >= args.iters:
         parser.error('--warmup must be below --iters.')
@@ -71,20 +59,6 @@ def parse_args() -> argparse.Namespace:
     except DataError as error:
         parser.error(str(error))
     return args
-
-
-def load_config(config: str, args: argparse.Namespace) -> Config:
-    """The config with ``--cfg-options`` and its ``--cfg-options-for``,
-    each key checked against it."""
-    cfg = read_config(config)
-    merge_cfg_options(cfg, args.cfg_options)
-    options = options_for(config_name(config), args.cfg_options_for)
-    if options:
-        action = DictAction(option_strings=[], dest='options')
-        parsed = argparse.Namespace()
-        action(None, parsed, options)
-        merge_cfg_options(cfg, parsed.options, '--cfg-options-for')
-    return cfg
 
 
 def build(cfg: Config, args: argparse.Namespace):
@@ -109,7 +83,10 @@ def build(cfg: Config, args: argparse.Namespace):
 
 def main() -> None:
     args = parse_args()
-    cfgs = [load_config(c, args) for c in args.configs]
+    cfgs = [
+        config_with_options(c, args.cfg_options, args.cfg_options_for)
+        for c in args.configs
+    ]
     init_default_scope(cfgs[0].get('default_scope', 'mmseg'))
     set_random_seed(args.seed)
     loader = Runner.build_dataloader(cfgs[0].train_dataloader, seed=args.seed)
@@ -133,18 +110,16 @@ def main() -> None:
     device = (
         torch.cuda.get_device_name(args.device)
         if args.device.startswith('cuda') else 'CPU')
-    command = (
-        'python tools/analysis_tools/benchmark_train_step.py ' +
-        ' '.join(shown_path(c) for c in args.configs) +
-        (f' --load-from {args.load_from}' if args.load_from else '') +
-        f' --iters {args.iters} --warmup {args.warmup}'
-        f' --seed {args.seed} --device {args.device}' +
-        (' --amp' if args.amp else '') +
-        (' --cfg-options ' + ' '.join(f'{k}={v}'
-                                      for k, v in args.cfg_options.items())
-         if args.cfg_options else '') +
-        ''.join(' --cfg-options-for ' + ' '.join(group)
-                for group in args.cfg_options_for))
+    command = ('python tools/analysis_tools/benchmark_train_step.py ' +
+               ' '.join(shown_path(c) for c in args.configs) +
+               (f' --load-from {args.load_from}' if args.load_from else '') +
+               f' --iters {args.iters} --warmup {args.warmup}'
+               f' --seed {args.seed} --device {args.device}' +
+               (' --amp' if args.amp else '') +
+               (' --cfg-options ' +
+                ' '.join(args.cfg_options) if args.cfg_options else '') +
+               ''.join(' --cfg-options-for ' + ' '.join(group)
+                       for group in args.cfg_options_for))
     lines = [
         f'Measured on {describe_machine()}, device {device}'
         f'{", AMP" if args.amp else ""}; {times.shape[1]} steps per config '

@@ -20,13 +20,20 @@ invocations or of another machine (copy their work dirs, or only the
         [--checkpoint-interval K] [--json results.json] \
         [--cfg-options KEY=VALUE ...] \
         [--cfg-options-for CONFIG_NAME KEY=VALUE ...] \
-        [--curve] [--write BENCHMARKS.md --section segmentors]
+        [--extra-test NAME=DIR ...] [--curve] \
+        [--write BENCHMARKS.md --section segmentors]
 
 ``--parallel N`` trains N runs at once (on one GPU they share it, which is
 faster than one after another while one run does not fill the GPU; with
 several GPUs the runs take them in turn). A run interrupted after a
 checkpoint (every ``--checkpoint-interval`` iterations, default only at the
 end) resumes from it.
+
+``--extra-test NAME=DIR`` (repeatable) scores every run's final
+checkpoint also on another split in CamVid's layout (``DIR/NAME`` and
+``DIR/NAMEannot``, e.g. CamVid's official test split; or
+``NAME=IMAGES,LABELS``) through tools/test.py, and tabulates it beside val;
+a finished run is scored on a new split without training again.
 
 ``--curve`` adds a table of every validation during training (the
 config's ``train_cfg.val_interval``, or one passed in ``--cfg-options``):
@@ -43,9 +50,11 @@ from typing import List, Optional
 
 import torch
 
-from mmseg_synaug.benchmark import (Comparison, check_run_options,
-                                    comparison_table, curve_table, machine,
-                                    run_comparison, shown_path)
+from mmseg_synaug.benchmark import (Comparison, add_config_options,
+                                    check_run_options, comparison_table,
+                                    curve_table, extra_test_table, machine,
+                                    parse_extra_test, run_comparison,
+                                    shown_path)
 from mmseg_synaug.benchmark.compare import class_names
 from mmseg_synaug.utils import run_tool
 from mmseg_synaug.utils.report import write_section
@@ -75,23 +84,20 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'run resumes from it (default: only at the end)')
     parser.add_argument(
         '--json', help='also write every run\'s summary into this JSON')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        default=[],
-        help='key=value overrides for every run')
-    parser.add_argument(
-        '--cfg-options-for',
-        nargs='+',
-        action='append',
-        default=[],
-        metavar='CONFIG_NAME KEY=VALUE',
-        help='overrides for the runs of one config (file name without .py)')
+    add_config_options(parser)
     parser.add_argument(
         '--rare',
         nargs='*',
         default=[],
         help='classes to show in a rare-class column (mean IoU)')
+    parser.add_argument(
+        '--extra-test',
+        action='append',
+        default=[],
+        metavar='NAME=DIR',
+        help='also score every final checkpoint on this split: DIR/NAME '
+        'and DIR/NAMEannot (CamVid\'s layout), or NAME=IMAGES,LABELS '
+        '(repeatable)')
     parser.add_argument(
         '--curve',
         action='store_true',
@@ -123,6 +129,7 @@ def command_line(args: argparse.Namespace) -> str:
             ''.join(' --cfg-options-for ' + ' '.join(group)
                     for group in args.cfg_options_for) +
             (' --rare ' + ' '.join(args.rare) if args.rare else '') +
+            ''.join(f' --extra-test {spec}' for spec in args.extra_test) +
             (' --curve' if args.curve else '') +
             (f' --write {args.write} --section {args.section}'
              if args.write else ''))
@@ -141,7 +148,8 @@ def main(argv: Optional[List[str]] = None) -> None:
             device=args.device,
             checkpoint_interval=args.checkpoint_interval,
             cfg_options=args.cfg_options,
-            cfg_options_for=args.cfg_options_for))
+            cfg_options_for=args.cfg_options_for,
+            extra_tests=dict(map(parse_extra_test, args.extra_test))))
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(
@@ -151,6 +159,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     marker = f'<!-- {args.section} -->'
     machines = sorted({machine(r) for rs in results.values() for r in rs})
     tables = comparison_table(results, class_names(results), args.rare)
+    extra = extra_test_table(results, args.rare)
+    if extra:
+        tables += '\n\n' + extra
     if args.curve:
         tables += '\n\n' + curve_table(results, args.rare)
     section = '\n'.join([
