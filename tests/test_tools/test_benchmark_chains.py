@@ -69,3 +69,31 @@ def test_feature_synthesis_chain(camvid_root, segmentor_checkpoint, tmp_path,
     featsyn = '| `pspnet-featsyn_r18_1xb8-1k_camvid-256x256` |'
     assert featsyn in report
     assert 'loss_synthetic' in report  # the hook's loss was logged
+
+
+def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
+    """Copy-paste set, baseline and mix, the filter by the seed-0 baseline,
+    the filtered mix, one table: the CPU regime's benchmark at 2 iterations
+    (run twice: the second reuses every step)."""
+    settings = dict(
+        ITERS='2',
+        NUM='3',
+        NUM_REAL='2',
+        SYNTHETIC=str(tmp_path / 'synthetic'))
+    report = run_chain('benchmark_cpu_regime.sh', tmp_path, monkeypatch,
+                       **settings)
+    synthetic = tmp_path / 'synthetic/camvid_multi_copypaste'
+    assert len(list((synthetic / 'labels_filtered_m1.25').iterdir())) == 3
+    assert report.count('<!-- cpu-regime -->') == 2
+    for name in ('fast_scnn_1xb8-2k_camvid-256x352',
+                 'fast_scnn-copypaste-multi_1xb8-2k_camvid-256x352',
+                 'fast_scnn-copypaste-multi-filtered_1xb8-2k_camvid-256x352'):
+        assert f'| `{name}` |' in report
+        assert f'| `{name}` | 2 |' in report  # the curve's row
+    # The filtered mix trained on the filtered maps of this set.
+    name = 'fast_scnn-copypaste-multi-filtered_1xb8-2k_camvid-256x352'
+    dumped = (tmp_path / 'work' / name / 'seed0' / f'{name}.py').read_text()
+    assert str(synthetic) in dumped and 'labels_filtered_m1.25' in dumped
+    again = run_chain('benchmark_cpu_regime.sh', tmp_path, monkeypatch,
+                      **settings)
+    assert again == report

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The methods measured in the CPU regime (configs/fast_scnn/): Fast-SCNN from
+# scratch on CamVid at full resolution, 2000 iterations, on the 2-core CPU:
+#   1. the copy-paste set: CamVid train's label maps recomposed ('multi'),
+#      the real pixels of the pasted segments (SYNTHETIC/camvid_multi_copypaste);
+#   2. the baseline and the copy-paste mix (half of each epoch), SEEDS, two
+#      runs side by side with one thread each, validated every 500
+#      iterations (the curve), a checkpoint every 500 (resumable);
+#   3. FreeMask's loss filtering of the copy-paste set by the seed-0
+#      baseline (margin 1.25), then the mix with the filtered label maps;
+#   4. one table of all into BENCHMARKS.md (section cpu-regime).
+# Every step is skipped (or resumed) when its result exists: an interrupted
+# benchmark continues with the same command.
+#
+# Usage (from the repository root):
+#   tools/analysis_tools/benchmark_cpu_regime.sh
+# Environment: PYTHON (default .venv/bin/python), ITERS (default 2000),
+# SEEDS (default "0 1"), WORK (default work_dirs/cpu_regime), SYNTHETIC
+# (default work_dirs/synthetic/cpu_regime, where the regime's synaug configs
+# look), NUM (copy-paste samples, default 367), NUM_REAL (real images for
+# the filter's class losses, default all), WRITE (default BENCHMARKS.md;
+# empty: print only), EXTRA (more --cfg-options for every run, e.g. a
+# smaller val set in tests).
+set -euo pipefail
+PYTHON=${PYTHON:-.venv/bin/python}
+ITERS=${ITERS:-2000}
+SEEDS=${SEEDS:-"0 1"}
+WORK=${WORK:-work_dirs/cpu_regime}
+SYNTHETIC=${SYNTHETIC:-work_dirs/synthetic/cpu_regime}
+NUM=${NUM:-367}
+WRITE=${WRITE-BENCHMARKS.md}
+BASELINE=configs/fast_scnn/fast_scnn_1xb8-2k_camvid-256x352.py
+COPYPASTE=configs/synaug/fast_scnn-copypaste-multi_1xb8-2k_camvid-256x352.py
+FILTERED=configs/synaug/fast_scnn-copypaste-multi-filtered_1xb8-2k_camvid-256x352.py
+SET=$SYNTHETIC/camvid_multi_copypaste
+SEED0=$WORK/fast_scnn_1xb8-2k_camvid-256x352/seed0/iter_$ITERS.pth
+ROOT=train_dataloader.dataset.synthetic.data_root
+export OMP_NUM_THREADS=1
+
+"$PYTHON" tools/synthesize.py none none configs/_base_/datasets/camvid.py \
+  --mode multi --copy-paste --num "$NUM" --seed 0 --out "$SET"
+
+compare() {
+  "$PYTHON" tools/analysis_tools/compare_configs.py "$@" \
+    --iters "$ITERS" --seeds $SEEDS --parallel 2 --checkpoint-interval 500 \
+    --work-root "$WORK" --cfg-options train_cfg.val_interval=500 ${EXTRA:-} \
+    --rare Pole SignSymbol Fence Pedestrian Bicyclist --curve
+}
+compare "$BASELINE" "$COPYPASTE" \
+  --cfg-options-for fast_scnn-copypaste-multi_1xb8-2k_camvid-256x352 "$ROOT=$SET"
+OMP_NUM_THREADS=2 "$PYTHON" tools/filter_synthetic.py "$BASELINE" "$SEED0" \
+  "$SET" --margin 1.25 ${NUM_REAL:+--num-real $NUM_REAL}
+compare "$BASELINE" "$COPYPASTE" "$FILTERED" \
+  --cfg-options-for fast_scnn-copypaste-multi_1xb8-2k_camvid-256x352 "$ROOT=$SET" \
+  --cfg-options-for fast_scnn-copypaste-multi-filtered_1xb8-2k_camvid-256x352 "$ROOT=$SET" \
+  ${WRITE:+--write "$WRITE" --section cpu-regime}
