@@ -203,23 +203,23 @@ def test_refine_labels_errors_name_the_file_and_the_fix(
 def test_palette_check_takes_every_fasseg_coarse_map_and_no_photo(fasseg_root):
     """All real colour-coded maps pass (anti-aliased edges and all); every
     photo of the same faces is refused."""
-    refine_labels = load_refine_labels()
-    palette = refine_labels.PALETTES['fasseg']
+    from mmseg_synaug.apis import refinement
+    palette = refinement.PALETTES['fasseg']
     coarse = sorted(Path(fasseg_root).glob('coarse/*/*.png'))
     fine = sorted(Path(fasseg_root).glob('fine/*/*.png'))
     photos = sorted(Path(fasseg_root).glob('images/*/*.png'))
     assert len(coarse) == len(fine) == len(photos) >= 50
     for path in coarse + fine:
         rgb = np.asarray(Image.open(path).convert('RGB'))
-        refine_labels.check_palette_colours(rgb, palette, str(path),
-                                            refine_labels.COLOUR_TOLERANCE,
-                                            refine_labels.MAX_OFF_PALETTE)
+        refinement.check_palette_colours(rgb, palette, str(path),
+                                         refinement.COLOUR_TOLERANCE,
+                                         refinement.MAX_OFF_PALETTE)
     for path in photos:
         rgb = np.asarray(Image.open(path).convert('RGB'))
         with pytest.raises(DataError, match='is not coded with the palette'):
-            refine_labels.check_palette_colours(rgb, palette, str(path),
-                                                refine_labels.COLOUR_TOLERANCE,
-                                                refine_labels.MAX_OFF_PALETTE)
+            refinement.check_palette_colours(rgb, palette, str(path),
+                                             refinement.COLOUR_TOLERANCE,
+                                             refinement.MAX_OFF_PALETTE)
 
 
 def test_other_configs_build(camvid_root):
