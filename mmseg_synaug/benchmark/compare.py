@@ -168,23 +168,15 @@ def train_run(comparison: Comparison, config: str, seed: int,
         f'{"resuming" if resumed else "training"} {iters} '
         f'iterations on {where["device"]}',
         flush=True)
-    os.makedirs(work_dir, exist_ok=True)
-    log_path = osp.join(work_dir, 'compare.log')
     try:
-        with open(log_path, 'a' if resumed else 'w') as log:
-            result = subprocess.run(
-                command,
-                stdout=log,
-                stderr=log,
-                env=dict(os.environ, **where['env']))
+        run_logged(
+            command,
+            osp.join(work_dir, 'compare.log'),
+            where['env'],
+            f'{name} seed {seed}',
+            append=resumed)
     finally:
         slots.put(where)
-    if result.returncode != 0:
-        with open(log_path) as f:
-            tail = f.read()[-3000:]
-        raise RuntimeError(f'{name} seed {seed} failed (exit '
-                           f'{result.returncode}); its log {log_path} '
-                           f'ends:\n{tail}')
     summary = dict(
         summarize(work_dir),
         config=name,
@@ -269,21 +261,10 @@ def score_extra_tests(comparison: Comparison, config: str, work_dir: str,
         print(
             f'{name}: scoring {osp.basename(work_dir)} on {split}', flush=True)
         try:
-            os.makedirs(out, exist_ok=True)
-            log_path = osp.join(out, 'test.log')
-            with open(log_path, 'w') as log:
-                result = subprocess.run(
-                    command,
-                    stdout=log,
-                    stderr=log,
-                    env=dict(os.environ, **where['env']))
+            run_logged(command, osp.join(out, 'test.log'), where['env'],
+                       f'{name}: scoring on {split}')
         finally:
             slots.put(where)
-        if result.returncode != 0:
-            with open(log_path) as f:
-                tail = f.read()[-3000:]
-            raise RuntimeError(f'{name}: scoring on {split} failed; its log '
-                               f'{log_path} ends:\n{tail}')
         scores = sorted(glob.glob(osp.join(out, '*', '*.json')))
         with open(scores[-1]) as f:
             metrics = json.load(f)
@@ -296,6 +277,28 @@ def score_extra_tests(comparison: Comparison, config: str, work_dir: str,
     summary = dict(summary, extra=extra)
     _write_summary(work_dir, summary)
     return summary
+
+
+def run_logged(command: List[str],
+               log_path: str,
+               env: Dict[str, str],
+               what: str,
+               append: bool = False) -> None:
+    """Run a tool with its output in ``log_path``; a failure raises with
+    the log's end.
+
+    Raises:
+        RuntimeError: Naming ``what``, the exit status and the log.
+    """
+    os.makedirs(osp.dirname(log_path), exist_ok=True)
+    with open(log_path, 'a' if append else 'w') as log:
+        result = subprocess.run(
+            command, stdout=log, stderr=log, env=dict(os.environ, **env))
+    if result.returncode != 0:
+        with open(log_path) as f:
+            tail = f.read()[-3000:]
+        raise RuntimeError(f'{what} failed (exit {result.returncode}); its '
+                           f'log {log_path} ends:\n{tail}')
 
 
 def run_comparison(comparison: Comparison) -> Dict[str, List[Dict]]:
