@@ -348,25 +348,30 @@ def summarize(work_dir: str) -> Dict:
         s_per_iter=float(np.mean(times)),
         final_loss=train[-1]['loss'],
         losses=losses,
-        curve=curve(work_dir))
+        curve=curve_points(train, val))
 
 
 def curve(work_dir: str) -> List[Dict]:
-    """Every validation of a run with the training minutes before it.
+    """Every validation of a run with the training minutes before it
+    (:func:`curve_points` of its logs)."""
+    return curve_points(*load_scalars(work_dir))
 
-    The minutes add up the logged seconds per iteration (each record holds
-    the mean over the iterations since the one before); validation time is
-    not counted.
+
+def curve_points(train: List[Dict], val: List[Dict]) -> List[Dict]:
+    """Every validation record with the training minutes before it.
+
+    The minutes add up the logged seconds per iteration (each train record
+    holds the mean over the iterations since the one before); validation
+    time is not counted. Both lists are sorted by iteration
+    (:func:`~mmseg_synaug.visualization.load_scalars`).
     """
-    train, val = load_scalars(work_dir)
     points = []
+    seconds, previous, index = 0.0, 0, 0
     for record in val:
-        seconds, previous = 0.0, 0
-        for step in train:
-            if step['iter'] > record['step']:
-                break
-            seconds += (step['iter'] - previous) * step['time']
-            previous = step['iter']
+        while index < len(train) and train[index]['iter'] <= record['step']:
+            seconds += (train[index]['iter'] - previous) * train[index]['time']
+            previous = train[index]['iter']
+            index += 1
         points.append(
             dict(
                 {
