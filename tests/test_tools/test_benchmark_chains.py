@@ -73,27 +73,43 @@ def test_feature_synthesis_chain(camvid_root, segmentor_checkpoint, tmp_path,
 
 def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
     """Copy-paste set, baseline and mix, the filter by the seed-0 baseline,
-    the filtered mix, one table: the CPU regime's benchmark at 2 iterations
-    (run twice: the second reuses every step)."""
+    the generator, its set, score and filter, the four mixes, one table:
+    the CPU regime's benchmark at 2 iterations (run twice: the second
+    reuses every step)."""
     settings = dict(
         ITERS='2',
+        GEN_ITERS='2',
         NUM='3',
         NUM_REAL='2',
+        SCORE_NUM='2',
         SYNTHETIC=str(tmp_path / 'synthetic'))
     report = run_chain('benchmark_cpu_regime.sh', tmp_path, monkeypatch,
                        **settings)
-    synthetic = tmp_path / 'synthetic/camvid_multi_copypaste'
-    assert len(list((synthetic / 'labels_filtered_m1.25').iterdir())) == 3
+    assert (tmp_path / 'work/pix2pixhd_w32-d3-r6/iter_2.pth').is_file()
+    assert (tmp_path / 'work/synthesis_score.json').is_file()
+    for folder in ('camvid_multi_copypaste', 'camvid_multi'):
+        synthetic = tmp_path / 'synthetic' / folder
+        assert len(list((synthetic / 'images').iterdir())) == 3
+        assert len(list((synthetic / 'labels_filtered_m1.25').iterdir())) == 3
     assert report.count('<!-- cpu-regime -->') == 2
     for name in ('fast_scnn_1xb8-2k_camvid-256x352',
                  'fast_scnn-copypaste-multi_1xb8-2k_camvid-256x352',
-                 'fast_scnn-copypaste-multi-filtered_1xb8-2k_camvid-256x352'):
+                 'fast_scnn-copypaste-multi-filtered_1xb8-2k_camvid-256x352',
+                 'fast_scnn-synaug-multi_1xb8-2k_camvid-256x352',
+                 'fast_scnn-synaug-multi-filtered_1xb8-2k_camvid-256x352'):
         assert f'| `{name}` |' in report
         assert f'| `{name}` | 2 |' in report  # the curve's row
-    # The filtered mix trained on the filtered maps of this set.
-    name = 'fast_scnn-copypaste-multi-filtered_1xb8-2k_camvid-256x352'
-    dumped = (tmp_path / 'work' / name / 'seed0' / f'{name}.py').read_text()
-    assert str(synthetic) in dumped and 'labels_filtered_m1.25' in dumped
+    # Each filtered mix trained on the filtered maps of its own set.
+    for name, folder in (
+        ('fast_scnn-copypaste-multi-filtered', 'camvid_multi_copypaste'),
+        ('fast_scnn-synaug-multi-filtered', 'camvid_multi'),
+    ):
+        name += '_1xb8-2k_camvid-256x352'
+        dumped = (tmp_path / 'work' / name / 'seed0' /
+                  f'{name}.py').read_text()
+        synthetic = tmp_path / 'synthetic' / folder
+        assert f"'{synthetic}'" in dumped
+        assert 'labels_filtered_m1.25' in dumped
     again = run_chain('benchmark_cpu_regime.sh', tmp_path, monkeypatch,
                       **settings)
     assert again == report

@@ -7,14 +7,23 @@
 #      runs side by side with one thread each, validated every 500
 #      iterations (the curve), a checkpoint every 500 (resumable);
 #   3. FreeMask's loss filtering of the copy-paste set by the seed-0
-#      baseline (margin 1.25), then the mix with the filtered label maps;
-#   4. one table of all into BENCHMARKS.md (section cpu-regime).
+#      baseline (margin 1.25);
+#   4. the regime's generator (pix2pixHD, GEN_ITERS iterations on 128x128
+#      crops at the native scale), the same recomposed label maps rendered
+#      by it (SYNTHETIC/camvid_multi), its synthesis-quality score with the
+#      seed-0 baseline (WORK/synthesis_score.json), and that set filtered
+#      as the copy-paste one;
+#   5. the four mixes (copy-paste and generated, each unfiltered and
+#      filtered) against the baseline: one table into BENCHMARKS.md
+#      (section cpu-regime).
 # Every step is skipped (or resumed) when its result exists: an interrupted
 # benchmark continues with the same command.
 #
 # Usage (from the repository root):
 #   tools/analysis_tools/benchmark_cpu_regime.sh
 # Environment: PYTHON (default .venv/bin/python), ITERS (default 2000),
+# GEN_ITERS (generator, default 2500), SCORE_NUM (val images of the
+# synthesis score, default all),
 # SEEDS (default "0 1"), WORK (default work_dirs/cpu_regime), SYNTHETIC
 # (default work_dirs/synthetic/cpu_regime, where the regime's synaug configs
 # look), NUM (copy-paste samples, default 367), NUM_REAL (real images for
@@ -34,10 +43,17 @@ COPYPASTE=configs/synaug/fast_scnn-copypaste-multi_1xb8-2k_camvid-256x352.py
 FILTERED=configs/synaug/fast_scnn-copypaste-multi-filtered_1xb8-2k_camvid-256x352.py
 SET=$SYNTHETIC/camvid_multi_copypaste
 SEED0=$WORK/fast_scnn_1xb8-2k_camvid-256x352/seed0/iter_$ITERS.pth
+GEN_ITERS=${GEN_ITERS:-2500}
+GEN_CONFIG=configs/pix2pixhd/pix2pixhd_w32-d3-r6_1xb4-2.5k_camvid-128x128.py
+GEN=$WORK/pix2pixhd_w32-d3-r6/iter_$GEN_ITERS.pth
+GENERATED=$SYNTHETIC/camvid_multi
+SYNAUG=configs/synaug/fast_scnn-synaug-multi_1xb8-2k_camvid-256x352.py
+SYNAUG_FILTERED=configs/synaug/fast_scnn-synaug-multi-filtered_1xb8-2k_camvid-256x352.py
+DATA=configs/_base_/datasets/camvid.py
 ROOT=train_dataloader.dataset.synthetic.data_root
 export OMP_NUM_THREADS=1
 
-"$PYTHON" tools/synthesize.py none none configs/_base_/datasets/camvid.py \
+"$PYTHON" tools/synthesize.py none none "$DATA" \
   --mode multi --copy-paste --num "$NUM" --seed 0 --out "$SET"
 
 compare() {
@@ -48,9 +64,29 @@ compare() {
 }
 compare "$BASELINE" "$COPYPASTE" \
   --cfg-options-for fast_scnn-copypaste-multi_1xb8-2k_camvid-256x352 "$ROOT=$SET"
-OMP_NUM_THREADS=2 "$PYTHON" tools/filter_synthetic.py "$BASELINE" "$SEED0" \
-  "$SET" --margin 1.25 ${NUM_REAL:+--num-real $NUM_REAL}
-compare "$BASELINE" "$COPYPASTE" "$FILTERED" \
+filter_set() {
+  OMP_NUM_THREADS=2 "$PYTHON" tools/filter_synthetic.py "$BASELINE" "$SEED0" \
+    "$1" --margin 1.25 ${NUM_REAL:+--num-real $NUM_REAL}
+}
+filter_set "$SET"
+
+if [ ! -f "$GEN" ]; then
+  OMP_NUM_THREADS=2 "$PYTHON" tools/train.py "$GEN_CONFIG" \
+    --work-dir "$WORK/pix2pixhd_w32-d3-r6" --resume-or-start \
+    --cfg-options randomness.seed=0 train_cfg.max_iters="$GEN_ITERS"
+fi
+OMP_NUM_THREADS=2 "$PYTHON" tools/synthesize.py "$GEN_CONFIG" "$GEN" "$DATA" \
+  --mode multi --num "$NUM" --seed 0 --out "$GENERATED"
+if [ ! -f "$WORK/synthesis_score.json" ]; then
+  OMP_NUM_THREADS=2 "$PYTHON" tools/analysis_tools/synthesis_score.py \
+    "$GEN_CONFIG" "$GEN" "$BASELINE" "$SEED0" ${SCORE_NUM:+--num $SCORE_NUM} \
+    --out "$WORK/synthesis_score.json"
+fi
+filter_set "$GENERATED"
+
+compare "$BASELINE" "$COPYPASTE" "$FILTERED" "$SYNAUG" "$SYNAUG_FILTERED" \
   --cfg-options-for fast_scnn-copypaste-multi_1xb8-2k_camvid-256x352 "$ROOT=$SET" \
   --cfg-options-for fast_scnn-copypaste-multi-filtered_1xb8-2k_camvid-256x352 "$ROOT=$SET" \
+  --cfg-options-for fast_scnn-synaug-multi_1xb8-2k_camvid-256x352 "$ROOT=$GENERATED" \
+  --cfg-options-for fast_scnn-synaug-multi-filtered_1xb8-2k_camvid-256x352 "$ROOT=$GENERATED" \
   ${WRITE:+--write "$WRITE" --section cpu-regime}
