@@ -92,6 +92,13 @@ def register_checkpoint_safe_globals() -> None:
 #: key the model has must still be in the checkpoint, with its shape.
 TRAINING_ONLY_PREFIXES = ('discriminator.', )
 
+#: Prefixes of a segmentor's modules that inference never runs: mmseg's
+#: ``EncoderDecoder`` predicts with the decode head only. A checkpoint
+#: written without them (``tools/model_converters/half_checkpoint.py
+#: --drop auxiliary_head.``, what the GPU benchmark sends back) evaluates
+#: strictly; a training started from it still refuses it.
+INFERENCE_UNUSED_PREFIXES = ('auxiliary_head.', )
+
 #: How many key names an error lists of each kind.
 LISTED_KEYS = 5
 
@@ -278,6 +285,14 @@ def _recorded_partial_load(model: torch.nn.Module, record: object) -> bool:
     return own != record
 
 
+def absent_module(key: str, state_dict: dict, prefixes: Sequence[str]) -> bool:
+    """Whether ``key`` is under one of ``prefixes`` of which ``state_dict``
+    has no key at all (the module was left out, not partly lost)."""
+    return any(
+        key.startswith(p) and not any(k.startswith(p) for k in state_dict)
+        for p in prefixes)
+
+
 def check_model_checkpoint(
         model: torch.nn.Module,
         checkpoint: dict,
@@ -288,7 +303,10 @@ def check_model_checkpoint(
     """Refuse a checkpoint whose keys or shapes differ from the model's.
 
     Keys of :data:`TRAINING_ONLY_PREFIXES` that the model lacks are
-    skipped. With ``starting_weights`` (``load_from`` of a training), also
+    skipped. Without ``starting_weights``, so are the model's keys under
+    :data:`INFERENCE_UNUSED_PREFIXES` where the checkpoint has none under
+    that prefix (it was written without the module). With
+    ``starting_weights`` (``load_from`` of a training), also
     a model's training-only module that the checkpoint has none of (a
     discriminator starts from its initial weights), and a partial
     checkpoint the model's architecture record accepts (see
@@ -314,12 +332,17 @@ def check_model_checkpoint(
     vouched = _recorded_partial_load(model, state_dict.get('_extra_state'))
     missing, unexpected, reshaped, skipped = compare_state_dicts(
         model_state, state_dict)
+    if not starting_weights:
+        unused = [
+            key for key in missing
+            if absent_module(key, state_dict, INFERENCE_UNUSED_PREFIXES)
+        ]
+        missing = [key for key in missing if key not in unused]
+        skipped += unused
     if starting_weights:
         untrained = [
-            key for key in missing if any(
-                key.startswith(p) and not any(
-                    k.startswith(p) for k in state_dict)
-                for p in TRAINING_ONLY_PREFIXES)
+            key for key in missing
+            if absent_module(key, state_dict, TRAINING_ONLY_PREFIXES)
         ]
         missing = [key for key in missing if key not in untrained]
         skipped += untrained
@@ -393,9 +416,9 @@ def load_model_checkpoint(model: torch.nn.Module,
             model, checkpoint, filename, non_strict_hint, what=what)
     if skipped:
         print_log(
-            f'Skipped {len(skipped)} keys of training-only modules in '
-            f'`{filename}` ({_listed(skipped)}): the model has no such '
-            'module.', 'current', logging.INFO)
+            f'Skipped {len(skipped)} keys of `{filename}` against the '
+            f'model ({_listed(skipped)}): modules that only training uses '
+            'and that one of the two lacks.', 'current', logging.INFO)
     load_state_dict(
         model,
         checkpoint_state_dict(checkpoint),

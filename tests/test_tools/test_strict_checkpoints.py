@@ -130,3 +130,59 @@ def test_web_demo_refuses_a_unet_checkpoint(camvid_root, unet_checkpoint,
             match=r'^web_demo.py: error: The checkpoint .*unet_camvid_init'
             r'.pth` does not match the model EncoderDecoder'):
         cli.main()
+
+
+def half_without(checkpoint: str, prefix: str, out: Path):
+    return run([
+        'tools/model_converters/half_checkpoint.py', checkpoint,
+        str(out), '--drop', prefix
+    ])
+
+
+def test_tools_test_evaluates_a_half_checkpoint_without_auxiliary_head(
+        camvid_root, segmentor_checkpoint, tmp_path):
+    """What the GPU benchmark sends back: float16, no auxiliary head, still
+    evaluated strictly; the auxiliary head is the one module let go."""
+    import torch
+    out = tmp_path / 'half.pth'
+    result = half_without(segmentor_checkpoint, 'auxiliary_head.', out)
+    assert result.returncode == 0, result.stdout[-3000:]
+    written = torch.load(out, map_location='cpu', weights_only=False)
+    state = written['state_dict']
+    assert not any(key.startswith('auxiliary_head.') for key in state)
+    assert any(key.startswith('decode_head.') for key in state)
+    floats = [v for v in state.values() if v.is_floating_point()]
+    assert floats and all(v.dtype == torch.float16 for v in floats)
+    assert written['meta']['dropped'] == ['auxiliary_head.']
+    result = run([
+        'tools/test.py',
+        str(PSPNET),
+        str(out), '--work-dir',
+        str(tmp_path / 'work')
+    ] + SMALL_TEST)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert 'mIoU: ' in result.stdout
+    assert 'auxiliary_head.' in result.stdout  # the skipped keys, logged
+
+    # Without the decode head, which inference runs, it is refused.
+    out = tmp_path / 'no_decode_head.pth'
+    assert half_without(segmentor_checkpoint, 'decode_head.',
+                        out).returncode == 0
+    result = run([
+        'tools/test.py',
+        str(PSPNET),
+        str(out), '--work-dir',
+        str(tmp_path / 'refused')
+    ] + SMALL_TEST)
+    assert result.returncode != 0
+    assert 'keys are missing (decode_head.' in result.stdout
+    assert 'mIoU' not in result.stdout
+
+
+def test_half_checkpoint_refuses_a_prefix_of_no_key(segmentor_checkpoint,
+                                                    tmp_path):
+    result = half_without(segmentor_checkpoint, 'auxiliary_heads.',
+                          tmp_path / 'half.pth')
+    assert result.returncode != 0
+    assert 'No key of' in result.stdout and 'auxiliary_heads.' in result.stdout
+    assert not (tmp_path / 'half.pth').exists()

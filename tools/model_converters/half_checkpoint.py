@@ -10,8 +10,14 @@ The result loads like any checkpoint (``load_from``, ``tools/test.py``,
 parameter, so each weight carries float16's rounding (a relative error of
 at most 2^-11).
 
+``--drop PREFIX`` leaves out the keys under a prefix: ``--drop
+auxiliary_head.`` writes a segmentor without the auxiliary head that only
+training uses, which ``tools/test.py`` still evaluates strictly (the GPU
+benchmark sends its segmentors back so).
+
 Usage:
-    python tools/model_converters/half_checkpoint.py IN.pth OUT.pth
+    python tools/model_converters/half_checkpoint.py IN.pth OUT.pth \
+        [--drop auxiliary_head.]
 """
 import argparse
 import os
@@ -23,12 +29,14 @@ import torch
 from mmseg_synaug.utils import register_checkpoint_safe_globals
 
 
-def half_state_dict(checkpoint: dict) -> Tuple[dict, int]:
+def half_state_dict(checkpoint: dict, drop: tuple = ()) -> Tuple[dict, int]:
     """The state dict of a checkpoint in float16, with its ``meta``.
 
     Args:
         checkpoint (dict): Written by mmengine (``state_dict``, ``meta``,
             ``optimizer``, ...) or a bare state dict.
+        drop (tuple[str]): Prefixes of keys left out (recorded in
+            ``meta['dropped']``). Defaults to none.
 
     Returns:
         tuple[dict, int]: ``{'state_dict': ..., 'meta': ...}`` and the
@@ -37,6 +45,8 @@ def half_state_dict(checkpoint: dict) -> Tuple[dict, int]:
     state_dict = checkpoint.get('state_dict', checkpoint)
     out, converted = {}, 0
     for key, value in state_dict.items():
+        if any(key.startswith(prefix) for prefix in drop):
+            continue
         if torch.is_tensor(value) and value.is_floating_point():
             value = value.half()
             converted += 1
@@ -44,6 +54,8 @@ def half_state_dict(checkpoint: dict) -> Tuple[dict, int]:
     result = dict(state_dict=out)
     meta = dict(checkpoint.get('meta') or {})
     meta['precision'] = 'float16'
+    if drop:
+        meta['dropped'] = list(drop)
     result['meta'] = meta
     return result, converted
 
@@ -53,18 +65,31 @@ def main() -> None:
         description='Write a float16 state dict without optimizer states')
     parser.add_argument('src', help='checkpoint written by mmengine')
     parser.add_argument('dst', help='where to write the float16 checkpoint')
+    parser.add_argument(
+        '--drop',
+        action='append',
+        default=[],
+        metavar='PREFIX',
+        help='leave out the keys under PREFIX (e.g. auxiliary_head.)')
     args = parser.parse_args()
     if not osp.isfile(args.src):
         raise SystemExit(f'Checkpoint `{args.src}` does not exist: give the '
                          '.pth of a finished training.')
     register_checkpoint_safe_globals()
     checkpoint = torch.load(args.src, map_location='cpu', weights_only=True)
-    out, converted = half_state_dict(checkpoint)
+    out, converted = half_state_dict(checkpoint, tuple(args.drop))
+    dropped = len(checkpoint.get('state_dict', checkpoint)) - len(
+        out['state_dict'])
+    if args.drop and not dropped:
+        raise SystemExit(
+            f'No key of `{args.src}` starts with {" or ".join(args.drop)}: '
+            'give the prefix of a module of the checkpoint (with its dot, '
+            'e.g. auxiliary_head.).')
     os.makedirs(osp.dirname(osp.abspath(args.dst)), exist_ok=True)
     tmp = args.dst + '.tmp'
     torch.save(out, tmp)
     os.replace(tmp, args.dst)
-    print(f'{converted} tensors in float16; '
+    print(f'{converted} tensors in float16, {dropped} left out; '
           f'{osp.getsize(args.src) / 2**20:.1f} MiB -> '
           f'{osp.getsize(args.dst) / 2**20:.1f} MiB; wrote {args.dst}.')
 
