@@ -15,7 +15,8 @@ tools/synthesize.py) go beside the originals::
     DIR/labels/000000.png                     the generator's input
     DIR/labels_filtered_m1.25/000000.png      the filtered map
     DIR/labels_filtered_m1.25.json            settings, real class losses,
-                                              share ignored per class and
+                                              share ignored per class (and
+                                              near class boundaries) and
                                               the synthesis score
     DIR/labels_filtered_m1.25.md              the same as tables
     DIR/labels_filtered_m1.25.jsonl           one record per filtered map
@@ -43,11 +44,16 @@ from .manifest import MANIFEST, append_line, read_manifest, write_atomic
 __all__ = [
     'pixel_cross_entropy', 'segmentor_logits', 'real_class_loss',
     'filter_label', 'check_margin', 'filtered_folder', 'kept_records',
-    'SyntheticLabelFilter', 'format_tables'
+    'boundary_band', 'SyntheticLabelFilter', 'format_tables'
 ]
 
 #: The ignore value of label maps.
 IGNORE_INDEX = 255
+#: Half-width in pixels of the band around class boundaries that the
+#: filter's report counts apart: a segmentor's loss is high there on any
+#: image, so a filter that ignores mostly this band removes boundaries (and
+#: thin classes, which are all boundary), not generator mistakes.
+BOUNDARY_BAND = 3
 
 
 def pixel_cross_entropy(logits: torch.Tensor,
@@ -195,6 +201,39 @@ def filter_label(label: np.ndarray,
     filtered = label.copy()
     filtered[drop] = ignore_index
     return filtered
+
+
+def boundary_band(label: np.ndarray, width: int = BOUNDARY_BAND) -> np.ndarray:
+    """Pixels within ``width`` pixels of another class or of an unlabelled
+    pixel (a square neighbourhood holds two values).
+
+    Args:
+        label (np.ndarray): Index map (uint8).
+        width (int): Half-width of the band. Defaults to
+            :data:`BOUNDARY_BAND`.
+
+    Shape:
+        - label, returns: :math:`(H, W)`.
+
+    Returns:
+        np.ndarray: Boolean mask of the band.
+    """
+    kernel = np.ones((2 * width + 1, 2 * width + 1), np.uint8)
+    return cv2.dilate(label, kernel) != cv2.erode(label, kernel)
+
+
+def boundary_counts(label: np.ndarray, filtered: np.ndarray,
+                    num_classes: int) -> Dict[str, List[int]]:
+    """Per class, the labelled pixels of the :func:`boundary_band` and
+    those of them the filter ignored (``boundary_pixels``,
+    ``boundary_ignored``)."""
+    band = boundary_band(label) & (label != IGNORE_INDEX)
+    ignored = band & (filtered != label)
+    return dict(
+        boundary_pixels=np.bincount(label[band],
+                                    minlength=num_classes).tolist(),
+        boundary_ignored=np.bincount(label[ignored],
+                                     minlength=num_classes).tolist())
 
 
 def check_margin(margin: float) -> None:
@@ -401,6 +440,7 @@ class SyntheticLabelFilter:
             pixels=np.bincount(label[label != IGNORE_INDEX],
                                minlength=n).tolist(),
             ignored=np.bincount(label[ignored], minlength=n).tolist(),
+            **boundary_counts(label, filtered, n),
             inter_before=inter_before,
             union_before=union_before,
             inter_after=inter_after,
@@ -434,7 +474,7 @@ class SyntheticLabelFilter:
                 log, self._filter_one(out_dir, record, settings['class_loss']))
         done = read_manifest(log)
         finished = [done[r['index']] for r in records if r['index'] in done]
-        summary = self._summary(settings, finished)
+        summary = self._summary(settings, finished, out_dir)
         summary.update(filtered=len(todo), skipped=len(records) - len(todo))
         _write_text(
             osp.join(out_dir, self.folder + '.json'),
@@ -443,8 +483,18 @@ class SyntheticLabelFilter:
             osp.join(out_dir, self.folder + '.md'), format_tables(summary))
         return summary
 
-    def _summary(self, settings: dict, finished: List[dict]) -> dict:
+    def _summary(self, settings: dict, finished: List[dict],
+                 out_dir: str) -> dict:
         n = self.num_classes
+        for record in finished:
+            if 'boundary_pixels' not in record:
+                # A record of an older version: count on its maps.
+                label, filtered = (
+                    cv2.imread(
+                        osp.join(out_dir, folder, record['name'] + '.png'),
+                        cv2.IMREAD_UNCHANGED)
+                    for folder in ('labels', self.folder))
+                record.update(boundary_counts(label, filtered, n))
 
         def total(key: str) -> np.ndarray:
             return np.sum(
@@ -454,6 +504,29 @@ class SyntheticLabelFilter:
         pixels, ignored = total('pixels'), total('ignored')
         with np.errstate(invalid='ignore', divide='ignore'):
             share = 100 * ignored / pixels
+        band = None
+        if finished:
+            band_pixels, band_ignored = (total('boundary_pixels'),
+                                         total('boundary_ignored'))
+            inside = pixels - band_pixels
+            with np.errstate(invalid='ignore', divide='ignore'):
+                columns = dict(
+                    share=100 * band_pixels / pixels,
+                    ignored_share=100 * band_ignored / band_pixels,
+                    ignored_share_inside=100 * (ignored - band_ignored) /
+                    inside)
+            band = dict(
+                width=BOUNDARY_BAND,
+                pixels=band_pixels.astype(int).tolist(),
+                ignored=band_ignored.astype(int).tolist(),
+                share_of_ignored=float(100 * band_ignored.sum() /
+                                       max(ignored.sum(), 1)),
+                share_of_pixels=float(100 * band_pixels.sum() /
+                                      max(pixels.sum(), 1)),
+                **{
+                    k: _listed_floats(v)
+                    for k, v in columns.items()
+                })
         scores = {}
         for when in ('before', 'after'):
             miou, iou = _miou(total(f'inter_{when}'), total(f'union_{when}'))
@@ -464,10 +537,15 @@ class SyntheticLabelFilter:
             num_images=len(finished),
             synthetic_class_pixels=pixels.astype(int).tolist(),
             ignored_pixels=ignored.astype(int).tolist(),
-            ignored_share=[None if np.isnan(v) else float(v) for v in share],
+            ignored_share=_listed_floats(share),
             ignored_share_all=float(100 * ignored.sum() /
                                     max(pixels.sum(), 1)),
+            boundary=band,
             **scores)
+
+
+def _listed_floats(values: np.ndarray) -> List[Optional[float]]:
+    return [None if np.isnan(v) else float(v) for v in values]
 
 
 def format_tables(summary: dict) -> str:
@@ -487,13 +565,27 @@ def format_tables(summary: dict) -> str:
         '| class | real loss | pixels | ignored % | IoU before | '
         'IoU after |', '|---|---|---|---|---|---|'
     ]
+    band = summary.get('boundary')
+    if band:
+        lines[0] += (
+            f' {band["share_of_ignored"]:.1f}% of the ignored pixels lie '
+            f'within {band["width"]} pixels of a class boundary, where '
+            f'{band["share_of_pixels"]:.1f}% of the labelled pixels are.')
+        lines[2] += (f' within {band["width"]} px of a boundary % | '
+                     'ignored % there | ignored % inside |')
+        lines[3] += '---|---|---|'
     before = summary['score_before']['IoU']
     after = summary['score_after']['IoU']
     for i, name in enumerate(summary['classes']):
-        lines.append(f'| {name} | {cell(summary["class_loss"][i], ".4f")} | '
-                     f'{summary["synthetic_class_pixels"][i]} | '
-                     f'{cell(summary["ignored_share"][i], ".2f")} | '
-                     f'{cell(before[i], ".1f")} | {cell(after[i], ".1f")} |')
+        row = (f'| {name} | {cell(summary["class_loss"][i], ".4f")} | '
+               f'{summary["synthetic_class_pixels"][i]} | '
+               f'{cell(summary["ignored_share"][i], ".2f")} | '
+               f'{cell(before[i], ".1f")} | {cell(after[i], ".1f")} |')
+        if band:
+            row += ''.join(f' {cell(band[key][i], ".1f")} |'
+                           for key in ('share', 'ignored_share',
+                                       'ignored_share_inside'))
+        lines.append(row)
     lines += [
         '', 'Synthesis score (mIoU of the filtering segmentor\'s predictions '
         'on the generated images, against their label maps): '

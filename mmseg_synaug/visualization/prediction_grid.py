@@ -1,4 +1,4 @@
-"""A grid of image | ground truth | prediction."""
+"""Grids of pictures: image | ground truth | prediction, or any columns."""
 from typing import List, Sequence, Tuple
 
 import matplotlib
@@ -8,6 +8,41 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .palette import colorize  # noqa: E402
+
+
+def draw_image_grid(rows: List[Sequence[np.ndarray]],
+                    names: Sequence[str],
+                    out_file: str,
+                    palette: Sequence,
+                    titles: Sequence[str] = ()) -> None:
+    """Draw one row per sample, one column per picture.
+
+    Args:
+        rows (list[Sequence[np.ndarray]]): The pictures of each sample, one
+            per column: an RGB image (H, W, 3) as it is, or a label map
+            (H, W) painted with ``palette`` (values without a colour, such
+            as the ignore value 255, in white).
+        names (Sequence[str]): A name per column.
+        out_file (str): PNG to write.
+        palette (Sequence): RGB colour per class.
+        titles (Sequence[str]): A title per row. Defaults to ().
+    """
+    fig, axes = plt.subplots(
+        len(rows),
+        len(names),
+        figsize=(4 * len(names), 3.2 * len(rows)),
+        squeeze=False)
+    for i, pictures in enumerate(rows):
+        for ax, picture, name in zip(axes[i], pictures, names):
+            if picture.ndim == 2:
+                picture = colorize(picture, palette, (255, 255, 255))
+            ax.imshow(picture)
+            ax.set_axis_off()
+            ax.set_title(
+                f'{titles[i]}: {name}' if titles else name, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=100)
+    plt.close(fig)
 
 
 def draw_prediction_grid(rows: List[Tuple[np.ndarray, np.ndarray, np.ndarray]],
@@ -23,16 +58,5 @@ def draw_prediction_grid(rows: List[Tuple[np.ndarray, np.ndarray, np.ndarray]],
         out_file (str): PNG to write.
         titles (Sequence[str]): A title per row. Defaults to ().
     """
-    fig, axes = plt.subplots(
-        len(rows), 3, figsize=(12, 3.2 * len(rows)), squeeze=False)
-    for i, (image, gt, pred) in enumerate(rows):
-        pictures = (image, colorize(gt, palette), colorize(pred, palette))
-        names = ('image', 'ground truth', 'prediction')
-        for ax, picture, name in zip(axes[i], pictures, names):
-            ax.imshow(picture)
-            ax.set_axis_off()
-            ax.set_title(
-                f'{titles[i]}: {name}' if titles else name, fontsize=9)
-    fig.tight_layout()
-    fig.savefig(out_file, dpi=100)
-    plt.close(fig)
+    draw_image_grid(rows, ('image', 'ground truth', 'prediction'), out_file,
+                    palette, titles)

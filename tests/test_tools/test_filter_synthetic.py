@@ -176,6 +176,65 @@ def test_filtered_maps_follow_the_margin_rule(filtered, camvid_root,
         assert 0 <= summary[f'score_{when}']['mIoU'] <= 100
 
 
+def numpy_boundary_band(label: np.ndarray, width: int) -> np.ndarray:
+    """Pixels whose (2 width + 1)^2 neighbourhood (clipped at the image's
+    edge) holds a value other than their own."""
+    padded = np.pad(label, width, mode='edge')
+    band = np.zeros(label.shape, bool)
+    height, wide = label.shape
+    for dy in range(2 * width + 1):
+        for dx in range(2 * width + 1):
+            band |= padded[dy:dy + height, dx:dx + wide] != label
+    return band
+
+
+def test_report_counts_the_ignored_pixels_near_boundaries(filtered):
+    """The report's boundary band, against a direct numpy count."""
+    out = filtered['out']
+    band = json.loads((out / f'{FOLDER}.json').read_text())['boundary']
+    width = band['width']
+    pixels, ignored = np.zeros(11, int), np.zeros(11, int)
+    for k in range(NUM):
+        name = f'{k:06d}.png'
+        label = cv2.imread(str(out / 'labels' / name), cv2.IMREAD_UNCHANGED)
+        kept = cv2.imread(str(out / FOLDER / name), cv2.IMREAD_UNCHANGED)
+        near = numpy_boundary_band(label, width) & (label != 255)
+        np.add.at(pixels, label[near], 1)
+        np.add.at(ignored, label[near & (kept == 255)], 1)
+    assert band['pixels'] == pixels.tolist()
+    assert band['ignored'] == ignored.tolist()
+    assert 0 < ignored.sum() < pixels.sum()
+    table = (out / f'{FOLDER}.md').read_text()
+    assert f'within {width} px of a boundary %' in table
+    assert f'of the ignored pixels lie within {width} pixels' in table
+
+
+def test_report_recounts_records_without_boundary_counts(
+        filtered, confident_checkpoint, tmp_path):
+    """A set filtered by an older version (records without the boundary
+    counts): a second run counts them on the maps, rewriting none."""
+    import shutil
+    out = tmp_path / 'set'
+    shutil.copytree(filtered['out'], out)
+    log = out / f'{FOLDER}.jsonl'
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    for record in records:
+        del record['boundary_pixels'], record['boundary_ignored']
+    log.write_text(''.join(json.dumps(r) + '\n' for r in records))
+    result = run_tool([
+        'tools/filter_synthetic.py',
+        str(BASELINE), confident_checkpoint,
+        str(out), '--margin',
+        str(MARGIN), '--num-real',
+        str(NUM_REAL), '--device', 'cpu'
+    ])
+    assert f'{NUM} already filtered (resumed), 0 to do' in result.stdout
+    before = json.loads(
+        (filtered['out'] / f'{FOLDER}.json').read_text())['boundary']
+    after = json.loads((out / f'{FOLDER}.json').read_text())['boundary']
+    assert after == before
+
+
 def test_second_run_resumes(filtered):
     assert f'{NUM} already filtered (resumed), 0 to do' in filtered['second']
     assert 'real class losses read from' in filtered['second']
@@ -305,3 +364,29 @@ def test_missing_filtered_maps_name_the_filter_tool(synthetic_set):
                 data_root=str(out),
                 data_prefix=dict(
                     img_path='images', seg_map_path='labels_filtered_m9')))
+
+
+def test_plot_synthetic_draws_the_set_and_its_filtered_maps(
+        filtered, tmp_path):
+    """One row per sample, one column per picture: the real source, the
+    recomposed map, the set's image, the filtered map; a label folder the
+    set lacks is one clear error."""
+    out = filtered['out']
+    grid = tmp_path / 'grid.png'
+    result = run_tool([
+        'tools/analysis_tools/plot_synthetic.py',
+        str(out), '--labels', FOLDER, '--num', '5', '--out',
+        str(grid)
+    ])
+    assert f'grid of {NUM} samples' in result.stdout
+    height, width = cv2.imread(str(grid)).shape[:2]
+    # 4 columns of 4 inches, NUM rows of 3.2 inches, at 100 dpi.
+    assert (width, height) == (1600, 320 * NUM)
+    code, log = run_failing([
+        'tools/analysis_tools/plot_synthetic.py',
+        str(out), '--labels', 'labels_filtered_m9', '--out',
+        str(tmp_path / 'none.png')
+    ])
+    assert code != 0 and 'Traceback' not in log
+    assert 'labels_filtered_m9' in log and 'does not exist' in log
+    assert not (tmp_path / 'none.png').exists()
