@@ -1,5 +1,8 @@
 """Benchmarks as a library: the command lines in ``tools/analysis_tools/``
-(``compare_configs.py``, ``benchmark_train.py``) are thin wrappers.
+(``compare_configs.py``, ``benchmark_train.py``,
+``gpu_benchmark/staged_benchmark.py``) are thin wrappers. The staged GPU
+benchmark (:mod:`.staged`) and its stage folders (:mod:`.bundle`) are
+imported by name.
 
 Not imported by ``import mmseg_synaug``: only the benchmark tools need it.
 """

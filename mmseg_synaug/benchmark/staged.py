@@ -23,7 +23,8 @@ an interrupted training resumes from its last checkpoint.
     python .../staged_benchmark.py export a --to DIR   # parts to copy
     python .../staged_benchmark.py import DIR          # parts copied back
 
-See docs/gpu_benchmark.md.
+That command line is a thin wrapper of :func:`main`. See
+docs/gpu_benchmark.md.
 """
 import argparse
 import glob
@@ -34,12 +35,13 @@ import shutil
 import subprocess
 import sys
 import time
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
-import bundle
+from . import bundle
+from .runs import REPO_ROOT
 
-REPO_ROOT = osp.dirname(
-    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+#: The command line of :func:`main`, as the tables print it.
+CLI = 'tools/analysis_tools/gpu_benchmark/staged_benchmark.py'
 
 # The tools each stage calls, relative to the repository.
 TOOLS = dict(
@@ -85,6 +87,8 @@ STAGE_CONFIGS = dict(
     c=['multi', 'reconstruct'],
     d=['finetune', 'featsyn'])
 RARE = ['Pole', 'SignSymbol', 'Fence', 'Pedestrian', 'Bicyclist']
+#: The quick presets (:mod:`.presets`), sized by their own scales.
+QUICK_SCALES_OF = ('image', 'feature')
 # Sizes on a GPU and at --tiny (a CPU test of every stage).
 SCALES = dict(
     gpu=dict(
@@ -151,9 +155,15 @@ TINY = dict(
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument(
-        'stage', choices=['a', 'b', 'c', 'd', 'export', 'import'])
+        'stage',
+        choices=['a', 'b', 'c', 'd', 'image', 'feature', 'export', 'import'],
+        help='a stage; a quick preset, one self-contained call on a GPU '
+        '(image, feature: mmseg_synaug/benchmark/presets.py); or export or '
+        'import a stage or preset folder')
     parser.add_argument(
-        'what', nargs='?', help='export: the stage; import: the parts folder')
+        'what',
+        nargs='?',
+        help='export: the stage or preset; import: the parts folder')
     parser.add_argument('--to', help='export: folder for the parts')
     parser.add_argument('--root', default='work_dirs/gpu_benchmark')
     parser.add_argument(
@@ -191,6 +201,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         default='BENCHMARKS.md',
         help='markdown file for the tables ("" for none)')
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     args.configs = dict(CONFIGS, **(TINY_CONFIGS if args.tiny else {}))
     for item in args.config:
         name, _, path = item.partition('=')
@@ -198,7 +209,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
             parser.error(f'--config {item}: give NAME=PATH with NAME one '
                          f'of {", ".join(CONFIGS)}')
         args.configs[name] = path
-    args.scale = dict(SCALES['tiny' if args.tiny else 'gpu'])
+    from .presets import QUICK_SCALES
+    preset = args.stage in QUICK_SCALES_OF or args.what in QUICK_SCALES_OF
+    scales = QUICK_SCALES if preset else SCALES
+    args.scale = dict(scales['tiny' if args.tiny else 'gpu'])
     if args.parallel:
         args.scale['parallel'] = args.parallel
     if args.num_synthetic:
@@ -209,11 +223,17 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 class Stage:
     """Paths, environment and the subprocess runner of one stage."""
 
-    def __init__(self, args: argparse.Namespace, name: str) -> None:
+    def __init__(self,
+                 args: argparse.Namespace,
+                 name: str,
+                 kind: str = 'stage') -> None:
         self.args = args
         self.name = name
+        # 'stage' (a-d) or 'preset' (the quick presets); names the folder,
+        # the log lines and the section's marker.
+        self.kind = kind
         self.root = osp.abspath(args.root)
-        self.bundle = osp.join(self.root, f'stage_{name}')
+        self.bundle = osp.join(self.root, f'{kind}_{name}')
         self.results = osp.join(self.bundle, 'results')
         self.work = osp.join(self.root, 'work')
         os.makedirs(self.results, exist_ok=True)
@@ -258,7 +278,7 @@ class Stage:
 
     def call(self, step: str, command: List[str], log: str) -> None:
         """Run one command, its output into ``log``; time it."""
-        print(f'[stage {self.name}] {step}', flush=True)
+        print(f'[{self.kind} {self.name}] {step}', flush=True)
         os.makedirs(osp.dirname(log), exist_ok=True)
         start = time.perf_counter()
         with open(log, 'a') as f:
@@ -270,7 +290,7 @@ class Stage:
                 stderr=f)
         if result.returncode != 0:
             tail = open(log).read()[-4000:]
-            raise SystemExit(f'[stage {self.name}] {step} failed (exit '
+            raise SystemExit(f'[{self.kind} {self.name}] {step} failed (exit '
                              f'{result.returncode}); {log} ends:\n{tail}')
         self.record(step, time.perf_counter() - start)
 
@@ -285,7 +305,7 @@ class Stage:
         if len(commands) == 1:
             return self.call(step, commands[0], log)
         print(
-            f'[stage {self.name}] {step} ({len(commands)} at once)',
+            f'[{self.kind} {self.name}] {step} ({len(commands)} at once)',
             flush=True)
         os.makedirs(osp.dirname(log), exist_ok=True)
         start = time.perf_counter()
@@ -301,27 +321,36 @@ class Stage:
         failed = [(p.wait(), path) for p, path in procs]
         for code, path in failed:
             if code != 0:
-                raise SystemExit(f'[stage {self.name}] {step} failed; {path} '
-                                 f'ends:\n{open(path).read()[-4000:]}')
+                raise SystemExit(
+                    f'[{self.kind} {self.name}] {step} failed; {path} '
+                    f'ends:\n{open(path).read()[-4000:]}')
         self.record(step, time.perf_counter() - start)
 
     def compare(self,
                 names: List[str],
                 iters: int,
                 common: List[str] = (),
-                per_config: Dict = None) -> str:
-        """compare_configs.py over ``names`` x seeds; return its table."""
+                per_config: Dict = None,
+                checkpoint_interval: Optional[int] = None,
+                tag: str = 'compare') -> str:
+        """compare_configs.py over ``names`` x seeds; return its table.
+
+        Its json and table go to ``results/<tag>.json`` and ``.md``; runs
+        save a checkpoint every ``checkpoint_interval`` iterations (default
+        a quarter of ``iters``: an interrupted run resumes).
+        """
         per_config = per_config or {}
         configs = [self.config(n) for n in names]
+        interval = checkpoint_interval or max(1, iters // 4)
         command = [
             self.tool('compare'), *configs, '--iters',
             str(iters), '--seeds', *map(str, self.args.seeds), '--work-root',
             osp.join(self.work, 'segmentors'), '--parallel',
             str(self.args.scale['parallel']), '--rare', *RARE, '--json',
-            osp.join(self.results, 'compare.json'), '--write',
-            osp.join(self.results, 'compare.md'), '--section', 'compare',
+            osp.join(self.results, f'{tag}.json'), '--write',
+            osp.join(self.results, f'{tag}.md'), '--section', 'compare',
             '--checkpoint-interval',
-            str(max(1, iters // 4))
+            str(interval)
         ]
         if self.args.tiny:
             command += ['--device', 'cpu']
@@ -335,30 +364,53 @@ class Stage:
                     osp.splitext(osp.basename(config))[0], *options
                 ]
         self.call('segmentors', command,
-                  osp.join(self.work, 'logs', f'stage_{self.name}.log'))
+                  osp.join(self.work, 'logs', f'{self.kind}_{self.name}.log'))
         collect_runs(
             osp.join(self.work, 'segmentors'), configs,
             osp.join(self.results, 'runs'))
-        text = open(osp.join(self.results, 'compare.md')).read()
+        text = open(osp.join(self.results, f'{tag}.md')).read()
         return text.split('<!-- compare -->')[1].strip()
+
+    def best_run(self,
+                 name: str,
+                 iters: int,
+                 tag: str = 'compare') -> Tuple[dict, str]:
+        """The seed of config ``name`` with the highest val mIoU in
+        ``results/<tag>.json``, and its final checkpoint."""
+        config = osp.splitext(osp.basename(self.args.configs[name]))[0]
+        runs = json.load(open(osp.join(self.results, f'{tag}.json')))
+        best = max(runs['results'][config], key=lambda r: r['mIoU'])
+        return best, osp.join(self.work, 'segmentors', config,
+                              f'seed{best["seed"]}', f'iter_{iters}.pth')
+
+    def half(self, source: str, name: str, *drop: str) -> str:
+        """``artifacts/<name>.pth``: ``source`` as a float16 state dict,
+        the keys under the prefixes ``drop`` left out; kept if there."""
+        checkpoint = osp.join(self.bundle, 'artifacts', f'{name}.pth')
+        if not osp.isfile(checkpoint):
+            command = [self.tool('half'), source, checkpoint]
+            for prefix in drop:
+                command += ['--drop', prefix]
+            self.call(f'float16 {name}', command,
+                      osp.join(self.work, 'logs', 'half.log'))
+        return checkpoint
 
     def write(self, title: str, body: List[str]) -> None:
         """The stage's section: into the stage folder and BENCHMARKS.md."""
-        marker = f'<!-- gpu-stage-{self.name} -->'
+        marker = f'<!-- gpu-{self.kind}-{self.name} -->'
         times = ', '.join(f'{k} {v:.0f} s' for k, v in self.timings.items())
-        command = ' '.join([osp.relpath(osp.abspath(__file__), REPO_ROOT)] +
-                           sys.argv[1:])
+        command = ' '.join([CLI] + self.args.argv)
         text = '\n'.join([
-            marker, f'#### Stage {self.name}: {title}', '', '```', command,
-            '```', '', f'Wall time per step (over every try): {times}.', '',
-            *body, marker
+            marker, f'#### {self.kind.capitalize()} {self.name}: {title}', '',
+            '```', command, '```', '',
+            f'Wall time per step (over every try): {times}.', '', *body, marker
         ])
         with open(osp.join(self.results, 'section.md'), 'w') as f:
             f.write(text + '\n')
         size = bundle.check_size(self.bundle)
         print(text)
         print(
-            f'[stage {self.name}] done; {self.bundle} holds '
+            f'[{self.kind} {self.name}] done; {self.bundle} holds '
             f'{size / 1e6:.1f} MB',
             flush=True)
         write_benchmarks(self.args.write, text, marker)
@@ -366,7 +418,7 @@ class Stage:
 
 def write_benchmarks(path: str, text: str, marker: str) -> None:
     if path:
-        from mmseg_synaug.utils.report import write_section
+        from ..utils.report import write_section
         write_section(osp.join(REPO_ROOT, path), text, marker)
 
 
@@ -419,6 +471,19 @@ def train_once(stage: Stage, step: str, tool: str, name: str, work_dir: str,
     with open(done, 'w') as f:
         json.dump(dict(checkpoint=checkpoint), f)
     return checkpoint
+
+
+def mean_speed(work_dir: str) -> str:
+    """``N iterations, X s/iter`` from a training's logged scalars."""
+    if not glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')):
+        return 'no iteration logged'
+    from mmseg_synaug.visualization import load_scalars
+    train, _ = load_scalars(work_dir)
+    if not train:
+        return 'no iteration logged'
+    seconds = sum(r['time'] for r in train) / len(train)
+    return (f'{train[-1]["iter"]} iterations, {seconds:.3f} s/iter '
+            '(logged mean)')
 
 
 def iteration_options(iters: Optional[int]) -> List[str]:
@@ -497,17 +562,11 @@ def stage_a(args: argparse.Namespace) -> None:
         ['baseline', 'copypaste'],
         iters,
         per_config=dict(copypaste=[f'{KEYS["synthetic_root"]}={copypaste}']))
-    name = osp.splitext(osp.basename(stage.config('baseline')))[0]
-    runs = json.load(open(osp.join(stage.results, 'compare.json')))
-    best = max(runs['results'][name], key=lambda r: r['mIoU'])
-    checkpoint = osp.join(stage.bundle, 'artifacts', 'pspnet_baseline.pth')
-    if not osp.isfile(checkpoint):
-        source = osp.join(stage.work, 'segmentors', name,
-                          f'seed{best["seed"]}', f'iter_{iters}.pth')
-        stage.call('float16 checkpoint',
-                   [stage.tool('half'), source, checkpoint],
-                   osp.join(stage.work, 'logs', 'half.log'))
-        with open(osp.join(stage.bundle, 'artifacts', 'best.json'), 'w') as f:
+    best, source = stage.best_run('baseline', iters)
+    best_json = osp.join(stage.bundle, 'artifacts', 'best.json')
+    checkpoint = stage.half(source, 'pspnet_baseline')
+    if not osp.isfile(best_json):
+        with open(best_json, 'w') as f:
             json.dump(
                 dict(
                     config=args.configs['baseline'],
@@ -552,16 +611,9 @@ def stage_b(args: argparse.Namespace) -> None:
         command += ['--device', 'cpu' if args.tiny else 'cuda']
         stage.call('synthesis score', command,
                    osp.join(stage.work, 'logs', 'synthesis_score.log'))
-    logs = glob.glob(osp.join(gen_work, '*', 'vis_data', 'scalars.json'))
-    train = []
-    if logs:
-        from mmseg_synaug.visualization import load_scalars
-        train, _ = load_scalars(gen_work)
-    speed = (f'{train[-1]["iter"]} iterations, '
-             f'{sum(r["time"] for r in train) / len(train):.3f} s/iter '
-             '(logged mean)') if train else 'no iteration logged'
     stage.write('pix2pixHD, synthetic sets, synthesis score', [
-        f'`{args.configs["pix2pixhd"]}`: {speed}. {num} samples per set '
+        f'`{args.configs["pix2pixhd"]}`: {mean_speed(gen_work)}. {num} '
+        'samples per set '
         f'({", ".join(args.modes)} recomposition) in '
         '`stage_b/synthetic/<mode>` (JPEG quality '
         f'{bundle.JPEG_QUALITY}, '
@@ -659,19 +711,25 @@ def baseline_checkpoint(stage: Stage) -> str:
     return path
 
 
-def main() -> None:
-    args = parse_args()
+def main(argv: Optional[List[str]] = None) -> None:
+    """Run a stage or preset, or export or import their folders (see the
+    module and :mod:`.presets`)."""
+    from .presets import PRESET_CONFIGS, PRESETS
+    args = parse_args(argv)
     if args.stage == 'export':
-        if args.what not in ('a', 'b', 'c', 'd') or not args.to:
-            raise SystemExit('usage: staged_benchmark.py export a|b|c|d '
-                             '--to DIR')
+        configs = dict(STAGE_CONFIGS, **PRESET_CONFIGS)
+        if args.what not in configs or not args.to:
+            raise SystemExit('usage: staged_benchmark.py export '
+                             f'{"|".join(configs)} --to DIR')
+        folder = osp.join(
+            args.root,
+            f'{"preset" if args.what in PRESETS else "stage"}_{args.what}')
         # Runs finished before a stage was stopped travel too.
         collect_runs(
             osp.join(args.root, 'work', 'segmentors'),
-            [args.configs[n] for n in STAGE_CONFIGS[args.what]],
-            osp.join(args.root, f'stage_{args.what}', 'results', 'runs'))
-        parts = bundle.export_bundle(
-            osp.join(args.root, f'stage_{args.what}'), args.to)
+            [args.configs[n] for n in configs[args.what]],
+            osp.join(folder, 'results', 'runs'))
+        parts = bundle.export_bundle(folder, args.to)
         print('\n'.join(parts))
     elif args.stage == 'import':
         if not args.what:
@@ -684,8 +742,6 @@ def main() -> None:
                                  open(section).read().strip(),
                                  f'<!-- gpu-{name.replace("_", "-")} -->')
     else:
-        dict(a=stage_a, b=stage_b, c=stage_c, d=stage_d)[args.stage](args)
-
-
-if __name__ == '__main__':
-    main()
+        dict(
+            a=stage_a, b=stage_b, c=stage_c, d=stage_d, **PRESETS)[args.stage](
+                args)

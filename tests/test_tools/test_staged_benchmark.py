@@ -16,6 +16,7 @@ import pytest
 import torch
 
 from helpers import REPO_ROOT, run_tool
+from mmseg_synaug.benchmark import bundle
 
 RUNNER = 'tools/analysis_tools/gpu_benchmark/staged_benchmark.py'
 SCORE_TOOL = REPO_ROOT / 'tools/analysis_tools/synthesis_score.py'
@@ -102,6 +103,16 @@ def bench(camvid_root, tmp_path_factory):
 def section(bench: Bench, stage: str) -> str:
     return (bench.root / f'stage_{stage}' / 'results' /
             'section.md').read_text()
+
+
+def exported(root, name: str, to) -> list:
+    """Export a stage or preset folder; the parts it printed (the output
+    also holds the warnings of third-party imports)."""
+    out = run_tool(
+        [RUNNER, 'export', name, '--to',
+         str(to), '--root',
+         str(root)]).stdout
+    return [line for line in out.splitlines() if line.startswith(str(to))]
 
 
 def test_stage_a(bench):
@@ -191,11 +202,7 @@ def test_stage_d(bench):
 
 def test_export_import_resume(bench, tmp_path):
     bench.ok('a')
-    parts = run_tool([
-        RUNNER, 'export', 'a', '--to',
-        str(tmp_path / 'parts'), '--root',
-        str(bench.root)
-    ]).stdout.split()
+    parts = exported(bench.root, 'a', tmp_path / 'parts')
     assert parts and all(os.path.getsize(p) <= 15 * 2**20 for p in parts)
     # Another machine: a new root with only the stage folder copied back.
     fresh = tmp_path / 'fresh'
@@ -221,9 +228,6 @@ def test_import_refuses_a_member_outside_the_root(tmp_path, monkeypatch,
     """Checked with and without Python's tar ``filter='data'`` (Debian's
     3.11.2 has none): a plain stage unpacks, a member that climbs out of
     the root is refused and nothing of its bundle is written."""
-    monkeypatch.syspath_prepend(
-        str(REPO_ROOT / 'tools/analysis_tools/gpu_benchmark'))
-    import bundle
     if not data_filter:
         monkeypatch.delattr(tarfile, 'data_filter', raising=False)
     parts, root = tmp_path / 'parts', tmp_path / 'root'
@@ -238,3 +242,66 @@ def test_import_refuses_a_member_outside_the_root(tmp_path, monkeypatch,
     assert (root / 'stage_a/summary.json').read_text() == '{}'
     assert not (tmp_path / 'outside.json').exists()
     assert sorted(os.listdir(root)) == ['stage_a']  # no joined tar left
+
+
+@pytest.fixture(scope='module')
+def presets(bench, tmp_path_factory):
+    """The quick presets in a root of their own: each is self-contained."""
+    tmp = tmp_path_factory.mktemp('presets')
+    return Bench(tmp / 'root', bench.data_root, tmp / 'BENCH.md')
+
+
+def check_sent_back(root, artifact: str, config: str, iters: int) -> None:
+    """A segmentor sent back: float16, no auxiliary head, each weight its
+    run's final weight rounded to float16."""
+    half = torch.load(root / 'artifacts' / f'{artifact}.pth')
+    state = half['state_dict']
+    assert not any(key.startswith('auxiliary_head.') for key in state)
+    full = torch.load(
+        root.parent / f'work/segmentors/{config}/seed0/iter_{iters}.pth',
+        weights_only=False)
+    assert any(key.startswith('auxiliary_head.') for key in full['state_dict'])
+    key = 'decode_head.conv_seg.weight'
+    assert state[key].dtype == torch.float16
+    assert torch.equal(state[key], full['state_dict'][key].half())
+
+
+def test_image_preset(presets, tmp_path):
+    presets.ok('image')
+    root = presets.root / 'preset_image'
+    text = (root / 'results/section.md').read_text()
+    multi = 'pspnet-synaug-multi-r05_r18-d8_1xb16-2k_camvid-352x480'
+    for name in (BASELINE, multi,
+                 'pspnet-copypaste-multi_r18-d8_1xb16-2k_camvid-352x480'):
+        assert f'| `{name}` |' in text
+    assert 'Synthesis score' in text and '| synthetic |' in text
+    assert text.strip() in presets.bench_md.read_text()
+    # The mix trained on the set its generator rendered, at the end only.
+    work = presets.root / 'work'
+    dumped = next(
+        (work / 'segmentors' / multi / 'seed0').glob('*.py')).read_text()
+    assert str(work / 'synthetic/camvid_multi') in dumped
+    # The generator's optimizer state was not saved.
+    done = json.loads((work / 'pix2pixhd/done.json').read_text())
+    generator = torch.load(done['checkpoint'], weights_only=False)
+    assert 'optimizer' not in generator and 'state_dict' in generator
+    check_sent_back(root, 'pspnet_baseline', BASELINE, 2)
+    check_sent_back(root, 'pspnet_synaug_multi', multi, 2)
+    # What travels back: at most 6 parts of at most 15 MiB.
+    parts = exported(presets.root, 'image', tmp_path / 'parts')
+    assert 0 < len(parts) <= 6
+    assert all(os.path.getsize(p) <= 15 * 2**20 for p in parts)
+
+
+def test_feature_preset(presets):
+    presets.ok('feature')
+    root = presets.root / 'preset_feature'
+    text = (root / 'results/section.md').read_text()
+    assert 'PSPNet-score' in text and 'loss_synthetic' in text
+    assert f'| `{BASELINE}` |' in text
+    scores = json.loads((root / 'results/feature_score.json').read_text())
+    assert set(scores) == {'real', 'synthetic'}
+    gpu, cpu = GPU_AND_CPU_CONFIGS['featsyn']
+    featsyn = gpu if (REPO_ROOT / 'configs/feature_synthesis' /
+                      gpu).is_file() else cpu
+    check_sent_back(root, 'pspnet_featsyn', featsyn[:-3], 1)

@@ -7,6 +7,8 @@
 #   a|b|c|d:SECONDS  one stage of staged_benchmark.py (run_stage.sh with
 #                    BUDGET=SECONDS; its stage folder exported into $OUT,
 #                    also when the budget ran out)
+#   image|feature:SECONDS  a quick preset (mmseg_synaug/benchmark/presets.py),
+#                    the same way
 #   probe:SECONDS    training speed of the GPU baseline, the GPU pix2pixHD
 #                    and the GPU feature generator alone on the device
 #                    (benchmark_train.py, 60 iterations, the first 10
@@ -18,7 +20,8 @@
 # Environment: PYTHON (default python3), KIT (default .gpu), ROOT (default
 # work_dirs/gpu_benchmark), OUT (required), STAGE_ARGS (more options of
 # every stage, e.g. "--seeds 0 1 --write=" ).
-# Writes into $OUT: stage_<x>.tar.NNN parts (staged_benchmark.py import) and
+# Writes into $OUT: stage_<x>.tar.NNN or preset_<x>.tar.NNN parts
+# (staged_benchmark.py import) and
 # device_logs.tgz (the stage logs, every run's log and scalars, speed.md).
 set -uo pipefail
 : "${OUT:?set OUT to the folder that comes back}"
@@ -28,9 +31,10 @@ if [ $# -eq 0 ]; then
   exit 2
 fi
 for step in "$@"; do
-  if ! [[ $step =~ ^(a|b|c|d|probe):[1-9][0-9]*$ ]]; then
+  if ! [[ $step =~ ^(a|b|c|d|image|feature|probe):[1-9][0-9]*$ ]]; then
     echo "device_session.sh: step \`$step\` is not STEP:SECONDS with STEP one" \
-      "of a, b, c, d, probe and SECONDS a whole number (e.g. a:560)." >&2
+      "of a, b, c, d, image, feature, probe and SECONDS a whole number" \
+      "(e.g. image:540)." >&2
     exit 2
   fi
 done
@@ -47,8 +51,7 @@ probe() {
   local seconds=$1 data
   data=$("$PYTHON" - "$KIT/camvid_jpg" "$ROOT/work/data" <<'EOF'
 import os, sys
-sys.path.insert(0, 'tools/analysis_tools/gpu_benchmark')
-import bundle
+from mmseg_synaug.benchmark import bundle
 print(bundle.prepare_camvid(sys.argv[1], sys.argv[2], os.cpu_count() or 1))
 EOF
   ) || return 1
@@ -72,7 +75,7 @@ for step in "$@"; do
   seconds=${step#*:}
   echo "=== $name ($seconds s) at $SECONDS s"
   case $name in
-    a|b|c|d) # shellcheck disable=SC2086
+    a|b|c|d|image|feature) # shellcheck disable=SC2086
       BUDGET=$seconds "$BENCH/run_stage.sh" "$name" --root "$ROOT" \
         ${STAGE_ARGS:-} || rc=1 ;;
     probe) probe "$seconds" || rc=1 ;;

@@ -1,0 +1,190 @@
+"""Quick GPU presets: the evidence of one lent GPU session, one call each.
+
+A lent GPU machine runs one command of at most 10 minutes, and a session
+gets about 15 minutes of it, start-up included. Each preset answers one
+question on its own, from the checkout and the offline kit alone (no
+stage folder of an earlier session), within one such call on one
+H200-class GPU:
+
+- ``image`` (Liu et al.'s image-level synthesis against copy-paste):
+  pix2pixHD (Wang et al., CVPR 2018) trained ``gen_iters`` iterations (its
+  learning rate decays to 0 over the second half, the optimizer state is
+  not saved); the ``multi`` recomposed set it renders and the copy-paste
+  set of the same label maps; the baseline, copy-paste and synthetic-mix
+  PSPNets, every seed, all at once on the GPU, validated and saved at the
+  end only; the synthesis-quality score of the generator with the best
+  baseline;
+- ``feature`` (He, Schiele and Fritz's feature-level synthesis): the
+  baseline (the image preset's runs where the same root has them), the
+  feature generator on its frozen layers, the PSPNet-score, and
+  fine-tuning the best baseline with and without feature synthesis, every
+  seed at once.
+
+Each writes its folder ``ROOT/preset_<name>`` (tables, json, logs of
+every run, and the best baseline and best mix as float16 state dicts
+without the auxiliary head, which ``tools/test.py`` evaluates) and its
+section into BENCHMARKS.md; ``export`` splits the folder into parts that
+travel back. Every step is skipped when done, so a preset stopped by its
+time limit continues with the same command.
+"""
+import argparse
+import json
+import os.path as osp
+
+from .staged import (KEYS, Stage, iteration_options, mean_speed, scores_table,
+                     synthesize, train_once)
+
+#: Sizes of the presets on a GPU and at ``--tiny`` (a CPU test).
+QUICK_SCALES = dict(
+    gpu=dict(
+        iters=1000,
+        finetune_iters=500,
+        gen_iters=1500,
+        featgan_iters=1000,
+        num_synthetic=184,
+        # Six trainings at once: 1.5x the throughput of one on an H200
+        # (docs/gpu_benchmark.md).
+        parallel=6,
+        shards=4,
+        score_num=None),
+    tiny=dict(
+        iters=2,
+        finetune_iters=1,
+        gen_iters=2,
+        featgan_iters=2,
+        num_synthetic=3,
+        parallel=2,
+        shards=2,
+        score_num=2))
+#: The segmentor configs each preset trains (its folder keeps their runs).
+PRESET_CONFIGS = dict(
+    image=['baseline', 'copypaste', 'multi'],
+    feature=['baseline', 'finetune', 'featsyn'])
+#: What inference never runs, left out of the segmentors sent back.
+UNUSED_AT_TEST = 'auxiliary_head.'
+
+
+def sent_back(stage: Stage, name: str, iters: int, artifact: str,
+              tag: str) -> str:
+    """The best seed of a config as a float16 state dict without the
+    auxiliary head; a line saying so."""
+    best, source = stage.best_run(name, iters, tag)
+    path = stage.half(source, artifact, UNUSED_AT_TEST)
+    return (f'`{stage.kind}_{stage.name}/artifacts/{artifact}.pth`: '
+            f'`{stage.args.configs[name]}` seed {best["seed"]} '
+            f'({best["mIoU"]:.2f} mIoU, float16, no auxiliary head, '
+            f'{osp.getsize(path) / 1e6:.1f} MB)')
+
+
+def image_preset(args: argparse.Namespace) -> None:
+    """pix2pixHD, its set and copy-paste, six trainings, the score."""
+    stage = Stage(args, 'image', kind='preset')
+    scale = args.scale
+    iters = scale['iters']
+    synthetic = osp.join(stage.work, 'synthetic')
+    copypaste = osp.join(synthetic, 'camvid_multi_copypaste')
+    synthesize(stage, 'multi', copypaste)
+    gen_config = stage.config('pix2pixhd')
+    gen_work = osp.join(stage.work, 'pix2pixhd')
+    generator = train_once(
+        stage, 'pix2pixHD', 'train_generator', 'pix2pixhd', gen_work,
+        iteration_options(scale['gen_iters']) +
+        ['default_hooks.checkpoint.save_optimizer=False'] +
+        stage.tiny('pix2pixhd'))
+    multi = osp.join(synthetic, 'camvid_multi')
+    synthesize(stage, 'multi', multi, [gen_config, generator])
+    root = KEYS['synthetic_root']
+    table = stage.compare(
+        PRESET_CONFIGS['image'],
+        iters,
+        per_config=dict(
+            copypaste=[f'{root}={copypaste}'], multi=[f'{root}={multi}']),
+        checkpoint_interval=iters)
+    _, baseline = stage.best_run('baseline', iters)
+    score = osp.join(stage.results, 'synthesis_score.json')
+    if not osp.isfile(score):
+        command = [
+            stage.tool('synthesis_score'), gen_config, generator,
+            stage.config('baseline'), baseline, '--out', score
+        ]
+        if scale['score_num']:
+            command += ['--num', str(scale['score_num'])]
+        command += ['--device', 'cpu' if args.tiny else 'cuda']
+        stage.call('synthesis score', command,
+                   osp.join(stage.work, 'logs', 'synthesis_score.log'))
+    artifacts = [
+        sent_back(stage, 'baseline', iters, 'pspnet_baseline', 'compare'),
+        sent_back(stage, 'multi', iters, 'pspnet_synaug_multi', 'compare')
+    ]
+    stage.write('pix2pixHD, synthetic mix against copy-paste', [
+        f'`{args.configs["pix2pixhd"]}`: {mean_speed(gen_work)}; '
+        f'{scale["num_synthetic"]} `multi`-recomposed label maps, rendered '
+        'by it (`multi`) and with real pixels pasted (`copypaste`), half '
+        f'of each epoch; {iters} iterations per run, '
+        f'{scale["parallel"]} runs at once.', '', table, '',
+        'Synthesis score: the best baseline segments images generated from '
+        'the val label maps (synthetic) and the real val images (real), '
+        'scored against the label maps (percent):', '',
+        *scores_table(json.load(open(score))), '',
+        'Sent back: ' + '; '.join(artifacts) + '.'
+    ])
+
+
+def feature_preset(args: argparse.Namespace) -> None:
+    """Baseline, feature generator, PSPNet-score, the fine-tuning pair."""
+    stage = Stage(args, 'feature', kind='preset')
+    scale = args.scale
+    iters = scale['iters']
+    baseline_table = stage.compare(['baseline'],
+                                   iters,
+                                   checkpoint_interval=iters,
+                                   tag='baseline')
+    _, segmentor = stage.best_run('baseline', iters, 'baseline')
+    featgan_work = osp.join(stage.work, 'featgan')
+    featgan = train_once(stage, 'feature generator', 'train_feature_generator',
+                         'featgan', featgan_work,
+                         [f'{KEYS["featgan_segmentor"]}={segmentor}'] +
+                         iteration_options(scale['featgan_iters']) +
+                         ['default_hooks.checkpoint.save_optimizer=False'] +
+                         stage.tiny('featgan'))
+    score = osp.join(stage.results, 'feature_score.json')
+    if not osp.isfile(score):
+        command = [
+            stage.tool('feature_score'),
+            stage.config('featgan'), featgan, '--out', score
+        ]
+        if args.tiny:
+            command += ['--num-batches', '1']
+        command += [
+            '--cfg-options', f'{KEYS["featgan_segmentor"]}={segmentor}',
+            *stage.tiny('featgan')
+        ]
+        stage.call('PSPNet-score', command,
+                   osp.join(stage.work, 'logs', 'feature_score.log'))
+    finetune_iters = scale['finetune_iters']
+    table = stage.compare(
+        ['finetune', 'featsyn'],
+        finetune_iters,
+        common=[f'load_from={segmentor}'],
+        per_config=dict(featsyn=[f'{KEYS["featsyn_generator"]}={featgan}']),
+        checkpoint_interval=finetune_iters,
+        tag='finetune')
+    artifacts = [
+        sent_back(stage, 'baseline', iters, 'pspnet_baseline', 'baseline'),
+        sent_back(stage, 'featsyn', finetune_iters, 'pspnet_featsyn',
+                  'finetune')
+    ]
+    stage.write('feature-level synthetic augmentation', [
+        f'The baseline, {iters} iterations:', '', baseline_table, '',
+        f'`{args.configs["featgan"]}` on the best baseline\'s frozen '
+        f'layers: {mean_speed(featgan_work)}. PSPNet-score: the frozen '
+        'layers after the stage segment real and synthetic features of val '
+        'patches (percent):', '', *scores_table(json.load(open(score))), '',
+        f'Fine-tuning the best baseline {finetune_iters} iterations with '
+        'and without feature synthesis (time ratio: the hook\'s cost per '
+        'iteration):', '', table, '',
+        'Sent back: ' + '; '.join(artifacts) + '.'
+    ])
+
+
+PRESETS = dict(image=image_preset, feature=feature_preset)
