@@ -31,8 +31,8 @@ import argparse
 import json
 import os.path as osp
 
-from .staged import (KEYS, Stage, iteration_options, mean_speed, scores_table,
-                     synthesize, train_once)
+from .staged import (KEYS, SCALES, Stage, iteration_options, mean_speed,
+                     scores_table, synthesize, train_once)
 
 #: Sizes of the presets on a GPU and at ``--tiny`` (a CPU test).
 QUICK_SCALES = dict(
@@ -47,15 +47,8 @@ QUICK_SCALES = dict(
         parallel=6,
         shards=4,
         score_num=None),
-    tiny=dict(
-        iters=2,
-        finetune_iters=1,
-        gen_iters=2,
-        featgan_iters=2,
-        num_synthetic=3,
-        parallel=2,
-        shards=2,
-        score_num=2))
+    # The stages' CPU test size: the same functions at 1-2 iterations.
+    tiny=SCALES['tiny'])
 #: The segmentor configs each preset trains (its folder keeps their runs).
 PRESET_CONFIGS = dict(
     image=['baseline', 'copypaste', 'multi'],

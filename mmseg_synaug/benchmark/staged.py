@@ -87,8 +87,6 @@ STAGE_CONFIGS = dict(
     c=['multi', 'reconstruct'],
     d=['finetune', 'featsyn'])
 RARE = ['Pole', 'SignSymbol', 'Fence', 'Pedestrian', 'Bicyclist']
-#: The quick presets (:mod:`.presets`), sized by their own scales.
-QUICK_SCALES_OF = ('image', 'feature')
 # Sizes on a GPU and at --tiny (a CPU test of every stage).
 SCALES = dict(
     gpu=dict(
@@ -209,8 +207,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
             parser.error(f'--config {item}: give NAME=PATH with NAME one '
                          f'of {", ".join(CONFIGS)}')
         args.configs[name] = path
-    from .presets import QUICK_SCALES
-    preset = args.stage in QUICK_SCALES_OF or args.what in QUICK_SCALES_OF
+    from .presets import PRESETS, QUICK_SCALES
+    preset = args.stage in PRESETS or args.what in PRESETS
     scales = QUICK_SCALES if preset else SCALES
     args.scale = dict(scales['tiny' if args.tiny else 'gpu'])
     if args.parallel:
