@@ -8,7 +8,7 @@ training images is set to ignore (255)
 
 Usage:
     python tools/filter_synthetic.py SEG_CONFIG SEG_CHECKPOINT SYNTHETIC_DIR
-        [--margin 1.25] [--num-real N] [--device cpu]
+        [--margin 1.25] [--boundary-aware] [--num-real N] [--device cpu]
         [--cfg-options KEY=VALUE ...] [--debug]
 
 SYNTHETIC_DIR is a folder written by tools/synthesize.py (its
@@ -22,7 +22,10 @@ of pixels ignored per class, and the synthesis score, i.e. the mIoU of the
 segmentor's predictions on the generated images, before and after
 filtering). A second run skips the maps already filtered; train on them
 with ``seg_map_path='labels_filtered_m{MARGIN}'`` in the synthetic
-dataset's ``data_prefix`` (configs/synaug/README.md).
+dataset's ``data_prefix`` (configs/synaug/README.md). ``--boundary-aware``
+compares the pixels within 3 px of a class boundary with their class's
+mean real loss in that band and the others with the mean inside; its maps
+go to ``labels_filtered_m{MARGIN}_b3/``.
 """
 import argparse
 import os.path as osp
@@ -51,6 +54,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         default=1.25,
         help='ignore a pixel whose loss exceeds MARGIN times its class\'s '
         'mean loss on the real training set (> 0; FreeMask: 1.25)')
+    parser.add_argument(
+        '--boundary-aware',
+        action='store_true',
+        help='compare pixels near a class boundary (3 px) with their '
+        'class\'s mean real loss near boundaries, the others with the mean '
+        'inside; maps go to labels_filtered_m{MARGIN}_b3')
     parser.add_argument(
         '--num-real',
         type=int,
@@ -100,7 +109,8 @@ def main() -> None:
         args.seg_checkpoint,
         margin=args.margin,
         num_real=args.num_real,
-        cfg_options=args.cfg_options)
+        cfg_options=args.cfg_options,
+        boundary_aware=args.boundary_aware)
     summary = filter_.run(args.synthetic_dir)
     print(format_tables(summary), flush=True)
     print(

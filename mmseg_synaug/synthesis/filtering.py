@@ -9,6 +9,14 @@ training images is a likely generator mistake, and is set to ignore (255)
 so that it does not train the segmentor as label noise. FreeMask uses
 ``margin = 1.25``.
 
+That single mean per class lies below the typical loss of a pixel near a
+class boundary, where any segmentor is unsure, so the rule removes
+boundaries and thin classes (poles are all boundary) first. The
+boundary-aware variant (this project's) compares a pixel within
+:data:`BOUNDARY_BAND` pixels of a boundary with its class's mean real loss
+in that band, and the other pixels with the mean inside; its maps go to
+``labels_filtered_m{margin}_b3``.
+
 The filtered label maps of a synthetic set ``DIR`` (written by
 tools/synthesize.py) go beside the originals::
 
@@ -132,8 +140,11 @@ def real_class_loss(model: torch.nn.Module,
 
     Returns:
         dict: ``class_loss`` (mean loss per class; None for a class
-        without pixels), ``class_pixels`` (pixels per class, summed) and
-        ``map_class_pixels`` (per sample, per class).
+        without pixels), ``class_pixels`` (pixels per class, summed),
+        ``map_class_pixels`` (per sample, per class), and the means over
+        the pixels of each class within :data:`BOUNDARY_BAND` pixels of a
+        class boundary and over the others (``class_loss_band``,
+        ``class_loss_inside``; :func:`boundary_band`).
     """
     num_classes = num_model_classes(model)
     classes = list(dataset.metainfo['classes'])
@@ -144,6 +155,8 @@ def real_class_loss(model: torch.nn.Module,
             fix='Use a segmentor trained on this dataset, with its config.')
     sums = np.zeros(num_classes, dtype=np.float64)
     counts = np.zeros(num_classes, dtype=np.int64)
+    band_sums = np.zeros(num_classes, dtype=np.float64)
+    band_counts = np.zeros(num_classes, dtype=np.int64)
     per_map = []
     for i in tqdm(
             range(len(dataset)),
@@ -160,23 +173,40 @@ def real_class_loss(model: torch.nn.Module,
         pixels = np.bincount(label[valid], minlength=num_classes)
         counts += pixels
         per_map.append(pixels.tolist())
-    mean = [float(s / c) if c else None for s, c in zip(sums, counts)]
+        band = valid & boundary_band(label)
+        band_sums += np.bincount(
+            label[band], weights=loss[band], minlength=num_classes)
+        band_counts += np.bincount(label[band], minlength=num_classes)
+
+    def means(sums: np.ndarray, counts: np.ndarray) -> List[Optional[float]]:
+        return [float(s / c) if c else None for s, c in zip(sums, counts)]
+
     return dict(
-        class_loss=mean,
+        class_loss=means(sums, counts),
         class_pixels=counts.tolist(),
-        map_class_pixels=per_map)
+        map_class_pixels=per_map,
+        class_loss_band=means(band_sums, band_counts),
+        class_loss_inside=means(sums - band_sums, counts - band_counts))
 
 
-def filter_label(label: np.ndarray,
-                 loss: np.ndarray,
-                 class_loss: Sequence[Optional[float]],
-                 margin: float,
-                 ignore_index: int = IGNORE_INDEX) -> np.ndarray:
+def filter_label(
+        label: np.ndarray,
+        loss: np.ndarray,
+        class_loss: Sequence[Optional[float]],
+        margin: float,
+        ignore_index: int = IGNORE_INDEX,
+        band: Optional[np.ndarray] = None,
+        band_class_loss: Optional[Sequence[Optional[float]]] = None
+) -> np.ndarray:
     """Ignore the pixels whose loss exceeds ``margin`` times their class's.
 
     A pixel of class ``c`` is set to ``ignore_index`` when
     ``loss > margin * class_loss[c]``; a class without a reference loss
-    (None: no pixel of it in the real set) keeps all its pixels.
+    (None: no pixel of it in the real set) keeps all its pixels. With
+    ``band`` and ``band_class_loss`` (the boundary-aware variant), a pixel
+    of the band is compared with ``band_class_loss[c]`` instead: the mean
+    loss of its class's real pixels near a boundary, where any segmentor's
+    loss is high (and ``class_loss`` should then be the mean inside).
 
     Args:
         label (np.ndarray): Index map (uint8).
@@ -185,19 +215,29 @@ def filter_label(label: np.ndarray,
             real data.
         margin (float): The margin, > 0.
         ignore_index (int): Defaults to 255.
+        band (np.ndarray, optional): Boolean mask of the boundary band
+            (:func:`boundary_band`). Defaults to None.
+        band_class_loss (Sequence[float or None], optional): Mean loss of
+            each class's real pixels in the band. Defaults to None.
 
     Shape:
-        - label, loss, returns: :math:`(H, W)`.
+        - label, loss, band, returns: :math:`(H, W)`.
 
     Returns:
         np.ndarray: A filtered copy of ``label``.
     """
-    threshold = np.array(
-        [np.inf if c is None else margin * c for c in class_loss] + [np.inf],
-        dtype=np.float64)
+
+    def thresholds(losses: Sequence[Optional[float]]) -> np.ndarray:
+        return np.array(
+            [np.inf if c is None else margin * c for c in losses] + [np.inf],
+            dtype=np.float64)
+
     valid = label != ignore_index
     index = np.where(valid, label, len(class_loss))
-    drop = valid & (loss > threshold[index])
+    limit = thresholds(class_loss)[index]
+    if band is not None:
+        limit = np.where(band, thresholds(band_class_loss)[index], limit)
+    drop = valid & (loss > limit)
     filtered = label.copy()
     filtered[drop] = ignore_index
     return filtered
@@ -246,9 +286,11 @@ def check_margin(margin: float) -> None:
             'real data.')
 
 
-def filtered_folder(margin: float) -> str:
-    """Name of the folder of filtered maps: ``labels_filtered_m{margin}``."""
-    return f'labels_filtered_m{margin:g}'
+def filtered_folder(margin: float, boundary_aware: bool = False) -> str:
+    """Name of the folder of filtered maps: ``labels_filtered_m{margin}``,
+    with ``_b{BOUNDARY_BAND}`` for the boundary-aware variant."""
+    suffix = f'_b{BOUNDARY_BAND}' if boundary_aware else ''
+    return f'labels_filtered_m{margin:g}{suffix}'
 
 
 def kept_records(out_dir: str) -> List[dict]:
@@ -311,6 +353,14 @@ class SyntheticLabelFilter:
             training images for the class losses. Defaults to None (all).
         cfg_options (dict, optional): Overrides of ``segmentor_config``
             for its real training set. Defaults to None.
+        boundary_aware (bool): Compare a pixel within
+            :data:`BOUNDARY_BAND` pixels of a class boundary with its
+            class's mean real loss in that band, and the other pixels with
+            the mean inside (instead of one mean per class). FreeMask's
+            single mean lies below every boundary pixel's typical loss, so
+            its rule removes boundaries and thin classes first. Defaults to
+            False (FreeMask's rule); the maps go to
+            ``labels_filtered_m{margin}_b3``.
     """
 
     def __init__(self,
@@ -319,7 +369,8 @@ class SyntheticLabelFilter:
                  segmentor_checkpoint: str,
                  margin: float = 1.25,
                  num_real: Optional[int] = None,
-                 cfg_options: Optional[dict] = None) -> None:
+                 cfg_options: Optional[dict] = None,
+                 boundary_aware: bool = False) -> None:
         check_margin(margin)
         if num_real is not None and num_real < 1:
             raise DataError(
@@ -333,7 +384,8 @@ class SyntheticLabelFilter:
         self.cfg_options = cfg_options
         self.num_classes = num_model_classes(segmentor)
         self.classes = list(segmentor.dataset_meta['classes'])
-        self.folder = filtered_folder(self.margin)
+        self.boundary_aware = bool(boundary_aware)
+        self.folder = filtered_folder(self.margin, self.boundary_aware)
 
     # -- the real reference -------------------------------------------------
     def real_dataset(self):
@@ -366,11 +418,16 @@ class SyntheticLabelFilter:
             margin=self.margin,
             segmentor_config=self.segmentor_config,
             segmentor_checkpoint=self.segmentor_checkpoint,
-            num_real=self.num_real)
+            num_real=self.num_real,
+            boundary_aware=self.boundary_aware)
         if osp.isfile(path):
             with open(path) as f:
                 settings = json.load(f)
-            old = {k: settings.get(k) for k in identity}
+            # records written before the boundary-aware variant lack its key
+            old = {
+                k: settings.get(k, False if k == 'boundary_aware' else None)
+                for k in identity
+            }
             if old != identity:
                 raise DataError(
                     f'`{self.folder}/` of `{out_dir}` was filtered with '
@@ -386,6 +443,8 @@ class SyntheticLabelFilter:
             classes=self.classes,
             num_real_images=len(real['map_class_pixels']),
             class_loss=real['class_loss'],
+            class_loss_band=real['class_loss_band'],
+            class_loss_inside=real['class_loss_inside'],
             real_class_pixels=real['class_pixels'])
         _write_text(path, json.dumps(settings, indent=2))
         return settings
@@ -410,8 +469,7 @@ class SyntheticLabelFilter:
         return record['index'] in done and osp.isfile(
             osp.join(out_dir, self.folder, record['name'] + '.png'))
 
-    def _filter_one(self, out_dir: str, record: dict,
-                    class_loss: Sequence[Optional[float]]) -> dict:
+    def _filter_one(self, out_dir: str, record: dict, settings: dict) -> dict:
         name = record['name']
         img_path = osp.join(out_dir, 'images',
                             name + record.get('img_suffix', '.png'))
@@ -426,7 +484,17 @@ class SyntheticLabelFilter:
                 'rewrites the missing samples.')
         logits = segmentor_logits(self.segmentor, image)
         loss = pixel_cross_entropy(logits, label)
-        filtered = filter_label(label, loss, class_loss, self.margin)
+        if self.boundary_aware:
+            filtered = filter_label(
+                label,
+                loss,
+                settings['class_loss_inside'],
+                self.margin,
+                band=boundary_band(label),
+                band_class_loss=settings['class_loss_band'])
+        else:
+            filtered = filter_label(label, loss, settings['class_loss'],
+                                    self.margin)
         write_atomic(osp.join(out_dir, self.folder, name + '.png'), filtered)
         pred = logits.argmax(0).cpu().numpy()
         n = self.num_classes
@@ -467,11 +535,11 @@ class SyntheticLabelFilter:
         print(
             f'{len(records)} synthetic label maps, '
             f'{len(records) - len(todo)} already filtered (resumed), '
-            f'{len(todo)} to do; margin {self.margin:g}',
+            f'{len(todo)} to do; margin {self.margin:g}'
+            f'{", boundary-aware" if self.boundary_aware else ""}',
             flush=True)
         for record in tqdm(todo, desc='filter', unit='img'):
-            append_line(
-                log, self._filter_one(out_dir, record, settings['class_loss']))
+            append_line(log, self._filter_one(out_dir, record, settings))
         done = read_manifest(log)
         finished = [done[r['index']] for r in records if r['index'] in done]
         summary = self._summary(settings, finished, out_dir)
@@ -556,12 +624,18 @@ def format_tables(summary: dict) -> str:
     def cell(value: Optional[float], fmt: str) -> str:
         return '-' if value is None else format(value, fmt)
 
+    reference = (
+        f'the mean loss of each class on {summary["num_real_images"]} real '
+        'training images')
+    if summary.get('boundary_aware'):
+        reference += (
+            f', within {BOUNDARY_BAND} pixels of a class boundary and '
+            'inside apart (boundary-aware)')
     lines = [
         f'Loss-based filtering (FreeMask), margin {summary["margin"]:g}: '
         f'{summary["num_images"]} synthetic label maps, '
         f'{summary["ignored_share_all"]:.2f}% of their labelled pixels '
-        'ignored; reference: the mean loss of each class on '
-        f'{summary["num_real_images"]} real training images.', '',
+        f'ignored; reference: {reference}.', '',
         '| class | real loss | pixels | ignored % | IoU before | '
         'IoU after |', '|---|---|---|---|---|---|'
     ]

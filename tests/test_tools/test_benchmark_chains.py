@@ -73,7 +73,8 @@ def test_feature_synthesis_chain(camvid_root, segmentor_checkpoint, tmp_path,
 
 def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
     """Copy-paste set, baseline and mix, the filter by the seed-0 baseline,
-    the generator, its set, score and filter, the four mixes, one table:
+    the generator, its set, score and filter, both sets filtered
+    boundary-aware, the six mixes, one table:
     the CPU regime's benchmark at 2 iterations (run twice: the second
     reuses every step)."""
     settings = dict(
@@ -90,26 +91,34 @@ def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
     for folder in ('camvid_multi_copypaste', 'camvid_multi'):
         synthetic = tmp_path / 'synthetic' / folder
         assert len(list((synthetic / 'images').iterdir())) == 3
-        assert len(list((synthetic / 'labels_filtered_m1.25').iterdir())) == 3
+        for filtered in ('labels_filtered_m1.25', 'labels_filtered_m1.25_b3'):
+            assert len(list((synthetic / filtered).iterdir())) == 3
     assert report.count('<!-- cpu-regime -->') == 2
-    for name in ('fast_scnn_1xb8-2k_camvid-256x352',
-                 'fast_scnn-copypaste-multi_1xb8-2k_camvid-256x352',
-                 'fast_scnn-copypaste-multi-filtered_1xb8-2k_camvid-256x352',
-                 'fast_scnn-synaug-multi_1xb8-2k_camvid-256x352',
-                 'fast_scnn-synaug-multi-filtered_1xb8-2k_camvid-256x352'):
+    for name in ('fast_scnn', 'fast_scnn-copypaste-multi',
+                 'fast_scnn-copypaste-multi-filtered',
+                 'fast_scnn-copypaste-multi-filtered-b3',
+                 'fast_scnn-synaug-multi', 'fast_scnn-synaug-multi-filtered',
+                 'fast_scnn-synaug-multi-filtered-b3'):
+        name += '_1xb8-2k_camvid-256x352'
         assert f'| `{name}` |' in report
         assert f'| `{name}` | 2 |' in report  # the curve's row
     # Each filtered mix trained on the filtered maps of its own set.
-    for name, folder in (
-        ('fast_scnn-copypaste-multi-filtered', 'camvid_multi_copypaste'),
-        ('fast_scnn-synaug-multi-filtered', 'camvid_multi'),
+    for name, folder, labels in (
+        ('fast_scnn-copypaste-multi-filtered', 'camvid_multi_copypaste',
+         'labels_filtered_m1.25'),
+        ('fast_scnn-synaug-multi-filtered', 'camvid_multi',
+         'labels_filtered_m1.25'),
+        ('fast_scnn-copypaste-multi-filtered-b3', 'camvid_multi_copypaste',
+         'labels_filtered_m1.25_b3'),
+        ('fast_scnn-synaug-multi-filtered-b3', 'camvid_multi',
+         'labels_filtered_m1.25_b3'),
     ):
         name += '_1xb8-2k_camvid-256x352'
         dumped = (tmp_path / 'work' / name / 'seed0' /
                   f'{name}.py').read_text()
         synthetic = tmp_path / 'synthetic' / folder
         assert f"'{synthetic}'" in dumped
-        assert 'labels_filtered_m1.25' in dumped
+        assert f"seg_map_path='{labels}'" in dumped
     again = run_chain('benchmark_cpu_regime.sh', tmp_path, monkeypatch,
                       **settings)
     assert again == report

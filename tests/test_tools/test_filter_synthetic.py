@@ -209,6 +209,84 @@ def test_report_counts_the_ignored_pixels_near_boundaries(filtered):
     assert f'of the ignored pixels lie within {width} pixels' in table
 
 
+def test_boundary_aware_filter_compares_band_and_inside_apart(
+        synthetic_set, confident_checkpoint, camvid_root):
+    """--boundary-aware: a pixel within 3 px of a class boundary against
+    its class's mean real loss in that band, the others against the mean
+    inside, each computed here with numpy."""
+    _, out = synthetic_set
+    folder = f'{FOLDER}_b3'
+    result = run_tool([
+        'tools/filter_synthetic.py',
+        str(BASELINE), confident_checkpoint,
+        str(out), '--margin',
+        str(MARGIN), '--num-real',
+        str(NUM_REAL), '--device', 'cpu', '--boundary-aware'
+    ])
+    assert 'boundary-aware' in result.stdout
+    summary = json.loads((out / f'{folder}.json').read_text())
+    assert summary['boundary_aware'] is True
+    model = load_filter_segmentor(str(BASELINE), confident_checkpoint)
+    real = CamVidDataset(
+        data_root=camvid_root,
+        data_prefix=dict(img_path='train', seg_map_path='trainannot'),
+        indices=NUM_REAL)
+    sums, counts = np.zeros((2, 11)), np.zeros((2, 11))  # inside, band
+    for i in range(NUM_REAL):
+        info = real.get_data_info(i)
+        label = cv2.imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED)
+        label = np.where(label == 11, 255, label)  # CamVid void
+        loss = numpy_cross_entropy(
+            logits_of(model, cv2.imread(info['img_path'])), label)
+        band = numpy_boundary_band(label, 3)
+        for where, mask in enumerate((~band, band)):
+            mask = mask & (label != 255)
+            np.add.at(sums[where], label[mask], loss[mask])
+            np.add.at(counts[where], label[mask], 1)
+    for where, key in enumerate(('class_loss_inside', 'class_loss_band')):
+        for i in range(11):
+            if counts[where, i]:
+                assert summary[key][i] == pytest.approx(
+                    sums[where, i] / counts[where, i], rel=1e-4)
+            else:
+                assert summary[key][i] is None
+    # the two references are not one mean written twice
+    band_loss = np.array([np.nan if c is None else c
+                          for c in summary['class_loss_band']])
+    inside_loss = np.array([np.nan if c is None else c
+                            for c in summary['class_loss_inside']])
+    both = ~np.isnan(band_loss) & ~np.isnan(inside_loss)
+    assert (band_loss[both] != inside_loss[both]).all()
+    limits = [
+        np.array([np.inf if c is None else MARGIN * c
+                  for c in summary[key]])
+        for key in ('class_loss_inside', 'class_loss_band')
+    ]
+    dropped_band = ignored_total = 0
+    for k in range(NUM):
+        name = f'{k:06d}.png'
+        label = cv2.imread(str(out / 'labels' / name), cv2.IMREAD_UNCHANGED)
+        kept = cv2.imread(str(out / folder / name), cv2.IMREAD_UNCHANGED)
+        loss = numpy_cross_entropy(
+            logits_of(model, cv2.imread(str(out / 'images' / name))), label)
+        valid = label != 255
+        index = np.where(valid, label, 0)
+        band = numpy_boundary_band(label, 3)
+        limit = np.where(band, limits[1][index], limits[0][index])
+        expected = valid & (loss > limit)
+        near = valid & (np.abs(loss - limit) < 1e-5 * limit)
+        assert near.sum() <= 1e-3 * valid.sum()
+        dropped = valid & (kept == 255)
+        np.testing.assert_array_equal(dropped[~near], expected[~near])
+        np.testing.assert_array_equal(kept[valid & ~dropped],
+                                      label[valid & ~dropped])
+        dropped_band += (dropped & band).sum()
+        ignored_total += dropped.sum()
+    assert 0 < dropped_band < ignored_total
+    table = (out / f'{folder}.md').read_text()
+    assert 'inside apart (boundary-aware)' in table
+
+
 def test_report_recounts_records_without_boundary_counts(
         filtered, confident_checkpoint, tmp_path):
     """A set filtered by an older version (records without the boundary

@@ -13,9 +13,12 @@
 #      by it (SYNTHETIC/camvid_multi), its synthesis-quality score with the
 #      seed-0 baseline (WORK/synthesis_score.json), and that set filtered
 #      as the copy-paste one;
-#   5. the four mixes (copy-paste and generated, each unfiltered and
-#      filtered) against the baseline: one table into BENCHMARKS.md
-#      (section cpu-regime).
+#   5. both sets filtered boundary-aware as well (--boundary-aware: pixels
+#      within 3 px of a class boundary against their class's real loss in
+#      that band, the others against the loss inside);
+#   6. the six mixes (copy-paste and generated, each unfiltered, filtered
+#      and filtered boundary-aware) against the baseline: one table into
+#      BENCHMARKS.md (section cpu-regime).
 # Every step is skipped (or resumed) when its result exists: an interrupted
 # benchmark continues with the same command.
 #
@@ -41,6 +44,7 @@ WRITE=${WRITE-BENCHMARKS.md}
 BASELINE=configs/fast_scnn/fast_scnn_1xb8-2k_camvid-256x352.py
 COPYPASTE=configs/synaug/fast_scnn-copypaste-multi_1xb8-2k_camvid-256x352.py
 FILTERED=configs/synaug/fast_scnn-copypaste-multi-filtered_1xb8-2k_camvid-256x352.py
+FILTERED_B3=configs/synaug/fast_scnn-copypaste-multi-filtered-b3_1xb8-2k_camvid-256x352.py
 SET=$SYNTHETIC/camvid_multi_copypaste
 SEED0=$WORK/fast_scnn_1xb8-2k_camvid-256x352/seed0/iter_$ITERS.pth
 GEN_ITERS=${GEN_ITERS:-2500}
@@ -49,6 +53,7 @@ GEN=$WORK/pix2pixhd_w32-d3-r6/iter_$GEN_ITERS.pth
 GENERATED=$SYNTHETIC/camvid_multi
 SYNAUG=configs/synaug/fast_scnn-synaug-multi_1xb8-2k_camvid-256x352.py
 SYNAUG_FILTERED=configs/synaug/fast_scnn-synaug-multi-filtered_1xb8-2k_camvid-256x352.py
+SYNAUG_FILTERED_B3=configs/synaug/fast_scnn-synaug-multi-filtered-b3_1xb8-2k_camvid-256x352.py
 DATA=configs/_base_/datasets/camvid.py
 ROOT=train_dataloader.dataset.synthetic.data_root
 export OMP_NUM_THREADS=1
@@ -66,7 +71,7 @@ compare "$BASELINE" "$COPYPASTE" \
   --cfg-options-for fast_scnn-copypaste-multi_1xb8-2k_camvid-256x352 "$ROOT=$SET"
 filter_set() {
   OMP_NUM_THREADS=2 "$PYTHON" tools/filter_synthetic.py "$BASELINE" "$SEED0" \
-    "$1" --margin 1.25 ${NUM_REAL:+--num-real $NUM_REAL}
+    "$@" --margin 1.25 ${NUM_REAL:+--num-real $NUM_REAL}
 }
 filter_set "$SET"
 
@@ -83,10 +88,15 @@ if [ ! -f "$WORK/synthesis_score.json" ]; then
     --out "$WORK/synthesis_score.json"
 fi
 filter_set "$GENERATED"
+filter_set "$SET" --boundary-aware
+filter_set "$GENERATED" --boundary-aware
 
-compare "$BASELINE" "$COPYPASTE" "$FILTERED" "$SYNAUG" "$SYNAUG_FILTERED" \
+compare "$BASELINE" "$COPYPASTE" "$FILTERED" "$FILTERED_B3" \
+  "$SYNAUG" "$SYNAUG_FILTERED" "$SYNAUG_FILTERED_B3" \
   --cfg-options-for fast_scnn-copypaste-multi_1xb8-2k_camvid-256x352 "$ROOT=$SET" \
   --cfg-options-for fast_scnn-copypaste-multi-filtered_1xb8-2k_camvid-256x352 "$ROOT=$SET" \
+  --cfg-options-for fast_scnn-copypaste-multi-filtered-b3_1xb8-2k_camvid-256x352 "$ROOT=$SET" \
   --cfg-options-for fast_scnn-synaug-multi_1xb8-2k_camvid-256x352 "$ROOT=$GENERATED" \
   --cfg-options-for fast_scnn-synaug-multi-filtered_1xb8-2k_camvid-256x352 "$ROOT=$GENERATED" \
+  --cfg-options-for fast_scnn-synaug-multi-filtered-b3_1xb8-2k_camvid-256x352 "$ROOT=$GENERATED" \
   ${WRITE:+--write "$WRITE" --section cpu-regime}
