@@ -11,6 +11,9 @@ from helpers import REPO_ROOT, run_tool
 
 REGIME = REPO_ROOT / 'configs/fast_scnn'
 CONFIGS = sorted(REGIME.glob('fast_scnn*.py'))
+# Methods in the regime that change the model, beside the data variants of
+# configs/synaug/fast_scnn-* (tested by the benchmark's chain).
+ADVERSARIAL = REPO_ROOT / 'configs/adversarial/fast_scnn-adv-hung_1xb8-2k_camvid-256x352.py'  # noqa: E501
 QUARTER = REPO_ROOT / 'configs/_base_/datasets/splits/camvid_train_quarter.txt'
 RARE = ['Pole', 'SignSymbol', 'Fence', 'Pedestrian', 'Bicyclist']
 
@@ -35,7 +38,8 @@ def test_class_weights_are_median_frequency_balancing(camvid_root):
             np.testing.assert_allclose(loss.class_weight, expected, atol=1e-3)
 
 
-@pytest.mark.parametrize('config', CONFIGS, ids=lambda path: path.stem)
+@pytest.mark.parametrize(
+    'config', CONFIGS + [ADVERSARIAL], ids=lambda path: path.stem)
 def test_regime_config_trains_through_compare_configs(camvid_root, tmp_path,
                                                       config):
     """Two iterations, validated on 2 images after each, as the benchmark
@@ -75,6 +79,15 @@ def test_regime_config_trains_through_compare_configs(camvid_root, tmp_path,
     crop = tuple(dumped.crop_size)
     assert dumped.train_dataloader.dataset.pipeline[3].crop_size == crop
     assert dumped.model.data_preprocessor.size == crop
+    if config == ADVERSARIAL:
+        # both networks trained, each by its own optimizer
+        import torch
+        checkpoint = torch.load(
+            work_dir / 'iter_2.pth', map_location='cpu', weights_only=False)
+        assert any(
+            key.startswith('discriminator.')
+            for key in checkpoint['state_dict'])
+        assert set(checkpoint['optimizer']) == {'segmentor', 'discriminator'}
 
 
 def test_quarter_split_is_every_fourth_training_image(camvid_root):

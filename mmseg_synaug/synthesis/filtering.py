@@ -648,6 +648,10 @@ def format_tables(summary: dict) -> str:
         lines[2] += (f' within {band["width"]} px of a boundary % | '
                      'ignored % there | ignored % inside |')
         lines[3] += '---|---|---|'
+    aware = bool(summary.get('boundary_aware'))
+    if aware:
+        lines[2] += ' real loss near a boundary | real loss inside |'
+        lines[3] += '---|---|'
     before = summary['score_before']['IoU']
     after = summary['score_after']['IoU']
     for i, name in enumerate(summary['classes']):
@@ -659,6 +663,10 @@ def format_tables(summary: dict) -> str:
             row += ''.join(f' {cell(band[key][i], ".1f")} |'
                            for key in ('share', 'ignored_share',
                                        'ignored_share_inside'))
+        if aware:
+            row += ''.join(f' {cell(summary[key][i], ".4f")} |'
+                           for key in ('class_loss_band',
+                                       'class_loss_inside'))
         lines.append(row)
     lines += [
         '', 'Synthesis score (mIoU of the filtering segmentor\'s predictions '

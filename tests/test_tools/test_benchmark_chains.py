@@ -21,7 +21,8 @@ def run_chain(script: str, tmp_path, monkeypatch, **env: str) -> str:
     settings.update(env)
     for key, value in settings.items():
         monkeypatch.setenv(key, value)
-    run_tool([str(REPO_ROOT / 'tools/analysis_tools' / script)])
+    # a chain of a dozen tools, slower where other work shares the cores
+    run_tool([str(REPO_ROOT / 'tools/analysis_tools' / script)], timeout=1800)
     return (tmp_path / 'BENCH.md').read_text()
 
 
@@ -73,8 +74,8 @@ def test_feature_synthesis_chain(camvid_root, segmentor_checkpoint, tmp_path,
 
 def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
     """Copy-paste set, baseline and mix, the filter by the seed-0 baseline,
-    the generator, its set, score and filter, both sets filtered
-    boundary-aware, the six mixes, one table:
+    the generator, its set, score and filter, the copy-paste set filtered
+    boundary-aware, the five mixes and the adversarial variant, one table:
     the CPU regime's benchmark at 2 iterations (run twice: the second
     reuses every step)."""
     settings = dict(
@@ -91,14 +92,15 @@ def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
     for folder in ('camvid_multi_copypaste', 'camvid_multi'):
         synthetic = tmp_path / 'synthetic' / folder
         assert len(list((synthetic / 'images').iterdir())) == 3
-        for filtered in ('labels_filtered_m1.25', 'labels_filtered_m1.25_b3'):
-            assert len(list((synthetic / filtered).iterdir())) == 3
+        assert len(list((synthetic / 'labels_filtered_m1.25').iterdir())) == 3
+    copypaste = tmp_path / 'synthetic/camvid_multi_copypaste'
+    assert len(list((copypaste / 'labels_filtered_m1.25_b3').iterdir())) == 3
     assert report.count('<!-- cpu-regime -->') == 2
     for name in ('fast_scnn', 'fast_scnn-copypaste-multi',
                  'fast_scnn-copypaste-multi-filtered',
                  'fast_scnn-copypaste-multi-filtered-b3',
                  'fast_scnn-synaug-multi', 'fast_scnn-synaug-multi-filtered',
-                 'fast_scnn-synaug-multi-filtered-b3'):
+                 'fast_scnn-adv-hung'):
         name += '_1xb8-2k_camvid-256x352'
         assert f'| `{name}` |' in report
         assert f'| `{name}` | 2 |' in report  # the curve's row
@@ -109,8 +111,6 @@ def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
         ('fast_scnn-synaug-multi-filtered', 'camvid_multi',
          'labels_filtered_m1.25'),
         ('fast_scnn-copypaste-multi-filtered-b3', 'camvid_multi_copypaste',
-         'labels_filtered_m1.25_b3'),
-        ('fast_scnn-synaug-multi-filtered-b3', 'camvid_multi',
          'labels_filtered_m1.25_b3'),
     ):
         name += '_1xb8-2k_camvid-256x352'

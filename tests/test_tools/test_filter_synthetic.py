@@ -209,6 +209,10 @@ def test_report_counts_the_ignored_pixels_near_boundaries(filtered):
     assert f'of the ignored pixels lie within {width} pixels' in table
 
 
+def cell(value) -> str:
+    return '-' if value is None else f'{value:.4f}'
+
+
 def test_boundary_aware_filter_compares_band_and_inside_apart(
         synthetic_set, confident_checkpoint, camvid_root):
     """--boundary-aware: a pixel within 3 px of a class boundary against
@@ -285,6 +289,12 @@ def test_boundary_aware_filter_compares_band_and_inside_apart(
     assert 0 < dropped_band < ignored_total
     table = (out / f'{folder}.md').read_text()
     assert 'inside apart (boundary-aware)' in table
+    pole = next(line for line in table.splitlines()
+                if line.startswith('| Pole |')).split(' | ')
+    assert pole[-2:] == [
+        cell(summary['class_loss_band'][2]),
+        cell(summary['class_loss_inside'][2]) + ' |'
+    ]
 
 
 def test_report_recounts_records_without_boundary_counts(

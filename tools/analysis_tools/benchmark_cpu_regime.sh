@@ -13,12 +13,14 @@
 #      by it (SYNTHETIC/camvid_multi), its synthesis-quality score with the
 #      seed-0 baseline (WORK/synthesis_score.json), and that set filtered
 #      as the copy-paste one;
-#   5. both sets filtered boundary-aware as well (--boundary-aware: pixels
-#      within 3 px of a class boundary against their class's real loss in
-#      that band, the others against the loss inside);
-#   6. the six mixes (copy-paste and generated, each unfiltered, filtered
-#      and filtered boundary-aware) against the baseline: one table into
-#      BENCHMARKS.md (section cpu-regime).
+#   5. the copy-paste set filtered boundary-aware as well (--boundary-aware:
+#      pixels within 3 px of a class boundary against their class's real
+#      loss in that band, the others against the loss inside);
+#   6. the five mixes (copy-paste unfiltered, filtered and filtered
+#      boundary-aware; generated unfiltered and filtered) and Hung et al.'s
+#      adversarial training (configs/adversarial/fast_scnn-adv-hung_*)
+#      against the baseline: one table into BENCHMARKS.md (section
+#      cpu-regime).
 # Every step is skipped (or resumed) when its result exists: an interrupted
 # benchmark continues with the same command.
 #
@@ -53,8 +55,8 @@ GEN=$WORK/pix2pixhd_w32-d3-r6/iter_$GEN_ITERS.pth
 GENERATED=$SYNTHETIC/camvid_multi
 SYNAUG=configs/synaug/fast_scnn-synaug-multi_1xb8-2k_camvid-256x352.py
 SYNAUG_FILTERED=configs/synaug/fast_scnn-synaug-multi-filtered_1xb8-2k_camvid-256x352.py
-SYNAUG_FILTERED_B3=configs/synaug/fast_scnn-synaug-multi-filtered-b3_1xb8-2k_camvid-256x352.py
 DATA=configs/_base_/datasets/camvid.py
+ADVERSARIAL=configs/adversarial/fast_scnn-adv-hung_1xb8-2k_camvid-256x352.py
 ROOT=train_dataloader.dataset.synthetic.data_root
 export OMP_NUM_THREADS=1
 
@@ -89,14 +91,12 @@ if [ ! -f "$WORK/synthesis_score.json" ]; then
 fi
 filter_set "$GENERATED"
 filter_set "$SET" --boundary-aware
-filter_set "$GENERATED" --boundary-aware
 
 compare "$BASELINE" "$COPYPASTE" "$FILTERED" "$FILTERED_B3" \
-  "$SYNAUG" "$SYNAUG_FILTERED" "$SYNAUG_FILTERED_B3" \
+  "$SYNAUG" "$SYNAUG_FILTERED" "$ADVERSARIAL" \
   --cfg-options-for fast_scnn-copypaste-multi_1xb8-2k_camvid-256x352 "$ROOT=$SET" \
   --cfg-options-for fast_scnn-copypaste-multi-filtered_1xb8-2k_camvid-256x352 "$ROOT=$SET" \
   --cfg-options-for fast_scnn-copypaste-multi-filtered-b3_1xb8-2k_camvid-256x352 "$ROOT=$SET" \
   --cfg-options-for fast_scnn-synaug-multi_1xb8-2k_camvid-256x352 "$ROOT=$GENERATED" \
   --cfg-options-for fast_scnn-synaug-multi-filtered_1xb8-2k_camvid-256x352 "$ROOT=$GENERATED" \
-  --cfg-options-for fast_scnn-synaug-multi-filtered-b3_1xb8-2k_camvid-256x352 "$ROOT=$GENERATED" \
   ${WRITE:+--write "$WRITE" --section cpu-regime}
