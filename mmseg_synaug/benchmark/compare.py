@@ -27,7 +27,7 @@ import torch
 
 from ..utils import DataError
 from ..visualization import load_scalars
-from .runs import config_name, options_for, train_tool
+from .runs import config_name, options_for, seeded, train_tool
 
 __all__ = [
     'Comparison', 'run_comparison', 'finished', 'summarize', 'curve',
@@ -151,7 +151,10 @@ def train_run(comparison: Comparison, config: str, seed: int,
         f'default_hooks.checkpoint.interval={min(interval, iters)}',
         f'param_scheduler.0.end={iters}',
         f'default_hooks.logger.interval={max(1, min(10, iters // 10))}',
-        *comparison.cfg_options, *options_for(name, comparison.cfg_options_for)
+        *seeded([
+            *comparison.cfg_options,
+            *options_for(name, comparison.cfg_options_for)
+        ], seed)
     ]
     last = osp.join(work_dir, 'last_checkpoint')
     resumed = osp.isfile(last)

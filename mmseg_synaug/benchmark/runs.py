@@ -17,7 +17,7 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 __all__ = [
     'REPO_ROOT', 'train_tool', 'config_name', 'options_for',
     'check_options_for', 'shown_path', 'check_run_options',
-    'add_config_options', 'config_with_options'
+    'add_config_options', 'config_with_options', 'seeded'
 ]
 
 
@@ -64,6 +64,14 @@ def options_for(name: str, groups: Sequence[Sequence[str]]) -> List[str]:
     ]
 
 
+def seeded(options: Sequence[str], seed: int) -> List[str]:
+    """``options`` with ``{seed}`` replaced by ``seed``: a run's options
+    may name files of the same seed, e.g. phase 2 of a two-phase schedule
+    loading phase 1's checkpoint,
+    ``load_from=work_dirs/PHASE1/seed{seed}/iter_1000.pth``."""
+    return [option.replace('{seed}', str(seed)) for option in options]
+
+
 def check_options_for(configs: Sequence[str],
                       groups: Sequence[Sequence[str]]) -> None:
     """Refuse a ``--cfg-options-for`` that names none of ``configs``.
@@ -95,7 +103,9 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
         action='append',
         default=[],
         metavar='CONFIG_NAME KEY=VALUE',
-        help='overrides for one config (its file name without .py)')
+        help='overrides for one config (its file name without .py); in '
+        'compare_configs.py, {seed} in a value is the run\'s seed (e.g. '
+        'load_from=work_dirs/PHASE1/seed{seed}/iter_1000.pth)')
 
 
 def config_with_options(config: str, cfg_options: Sequence[str],

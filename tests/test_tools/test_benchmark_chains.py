@@ -1,5 +1,7 @@
 """The two synthesis benchmark chains, end to end at 1-2 iterations."""
+import json
 import sys
+from pathlib import Path
 
 from helpers import REPO_ROOT, run_tool
 
@@ -75,9 +77,10 @@ def test_feature_synthesis_chain(camvid_root, segmentor_checkpoint, tmp_path,
 def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
     """Copy-paste set, baseline and mix, the filter by the seed-0 baseline,
     the generator, its set, score and filter, the copy-paste set filtered
-    boundary-aware, the five mixes and the adversarial variant, one table:
-    the CPU regime's benchmark at 2 iterations (run twice: the second
-    reuses every step)."""
+    boundary-aware, the five mixes and the adversarial variant, one table;
+    the two-phase schedule; the quarter-label regime (its sets, generator,
+    score, three runs): the CPU regime's benchmark at 2 iterations (run
+    twice: the second reuses every step)."""
     settings = dict(
         ITERS='2',
         GEN_ITERS='2',
@@ -119,6 +122,38 @@ def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
         synthetic = tmp_path / 'synthetic' / folder
         assert f"'{synthetic}'" in dumped
         assert f"seg_map_path='{labels}'" in dumped
+    # The two-phase schedule: each phase half the iterations, phase 2 of
+    # each seed from that seed's phase 1.
+    two_phase = tmp_path / 'work/two_phase'
+    pretrain = 'fast_scnn-copypaste-multi-pretrain_1xb8-1k_camvid-256x352'
+    finetune = 'fast_scnn-copypaste-multi-finetune_1xb8-1k_camvid-256x352'
+    assert (two_phase / pretrain / 'seed0/iter_1.pth').is_file()
+    dumped = (two_phase / finetune / 'seed0' / f'{finetune}.py').read_text()
+    assert f"load_from = '{two_phase / pretrain}/seed0/iter_1.pth'" in dumped
+    assert (two_phase / finetune / 'seed0/iter_1.pth').is_file()
+    assert f'| `{pretrain}` | 1 |' in report
+    assert f'| `{finetune}` | 1 |' in report
+    assert report.count('<!-- cpu-regime-two-phase -->') == 2
+    # The quarter-label regime: sets from the 92 images, its own generator.
+    assert (tmp_path / 'work/pix2pixhd_w32-d3-r6_quarter/iter_2.pth').is_file()
+    assert (tmp_path / 'work/synthesis_score_quarter.json').is_file()
+    quarter = set(
+        (REPO_ROOT / 'configs/_base_/datasets/splits/camvid_train_quarter.txt'
+         ).read_text().split())
+    for folder in ('camvid_quarter_multi_copypaste', 'camvid_quarter_multi'):
+        synthetic = tmp_path / 'synthetic' / folder
+        assert len(list((synthetic / 'images').iterdir())) == 3
+        for line in (synthetic / 'manifest.jsonl').read_text().splitlines():
+            record = json.loads(line)
+            assert Path(record['source']).stem in quarter
+    assert report.count('<!-- cpu-regime-quarter -->') == 2
+    for name in ('fast_scnn', 'fast_scnn-copypaste-multi',
+                 'fast_scnn-synaug-multi'):
+        name += '_1xb8-2k_camvid-quarter-256x352'
+        assert f'| `{name}` | 2 |' in report
+        dumped = (tmp_path / 'work' / name / 'seed0' /
+                  f'{name}.py').read_text()
+        assert 'camvid_train_quarter.txt' in dumped
     again = run_chain('benchmark_cpu_regime.sh', tmp_path, monkeypatch,
                       **settings)
     assert again == report

@@ -20,7 +20,18 @@
 #      boundary-aware; generated unfiltered and filtered) and Hung et al.'s
 #      adversarial training (configs/adversarial/fast_scnn-adv-hung_*)
 #      against the baseline: one table into BENCHMARKS.md (section
-#      cpu-regime).
+#      cpu-regime);
+#   7. the two-phase schedule (FreeMask, Liu et al.): half the iterations on
+#      the copy-paste set only, then half on real CamVid from each seed's
+#      phase-1 checkpoint (WORK/two_phase; sections cpu-regime-pretrain and
+#      cpu-regime-two-phase);
+#   8. the quarter-label regime (92 of CamVid train's 367 images,
+#      configs/_base_/datasets/splits/camvid_train_quarter.txt): copy-paste
+#      and generated sets recomposed from those 92 only, the generator
+#      trained on them (WORK/pix2pixhd_w32-d3-r6_quarter), its synthesis
+#      score with the quarter baseline (WORK/synthesis_score_quarter.json),
+#      and the baseline, copy-paste and generated mixes on the 92: a second
+#      table (section cpu-regime-quarter).
 # Every step is skipped (or resumed) when its result exists: an interrupted
 # benchmark continues with the same command.
 #
@@ -63,12 +74,15 @@ export OMP_NUM_THREADS=1
 "$PYTHON" tools/synthesize.py none none "$DATA" \
   --mode multi --copy-paste --num "$NUM" --seed 0 --out "$SET"
 
-compare() {
+compare_in() {  # WORK_ROOT ITERS CONFIG ... [OPTIONS]
+  local root=$1 iters=$2
+  shift 2
   "$PYTHON" tools/analysis_tools/compare_configs.py "$@" \
-    --iters "$ITERS" --seeds $SEEDS --parallel 2 --checkpoint-interval 500 \
-    --work-root "$WORK" --cfg-options train_cfg.val_interval=500 ${EXTRA:-} \
+    --iters "$iters" --seeds $SEEDS --parallel 2 --checkpoint-interval 500 \
+    --work-root "$root" --cfg-options train_cfg.val_interval=500 ${EXTRA:-} \
     --rare Pole SignSymbol Fence Pedestrian Bicyclist --curve
 }
+compare() { compare_in "$WORK" "$ITERS" "$@"; }
 compare "$BASELINE" "$COPYPASTE" \
   --cfg-options-for fast_scnn-copypaste-multi_1xb8-2k_camvid-256x352 "$ROOT=$SET"
 filter_set() {
@@ -100,3 +114,42 @@ compare "$BASELINE" "$COPYPASTE" "$FILTERED" "$FILTERED_B3" \
   --cfg-options-for fast_scnn-synaug-multi_1xb8-2k_camvid-256x352 "$ROOT=$GENERATED" \
   --cfg-options-for fast_scnn-synaug-multi-filtered_1xb8-2k_camvid-256x352 "$ROOT=$GENERATED" \
   ${WRITE:+--write "$WRITE" --section cpu-regime}
+
+TWO=$WORK/two_phase
+HALF=$((ITERS / 2))
+PRETRAIN=fast_scnn-copypaste-multi-pretrain_1xb8-1k_camvid-256x352
+FINETUNE=fast_scnn-copypaste-multi-finetune_1xb8-1k_camvid-256x352
+compare_in "$TWO" "$HALF" "configs/synaug/$PRETRAIN.py" \
+  --cfg-options-for "$PRETRAIN" "$ROOT=$SET" \
+  ${WRITE:+--write "$WRITE" --section cpu-regime-pretrain}
+compare_in "$TWO" "$HALF" "configs/synaug/$FINETUNE.py" \
+  --cfg-options-for "$FINETUNE" \
+  "load_from=$TWO/$PRETRAIN/seed{seed}/iter_$HALF.pth" \
+  ${WRITE:+--write "$WRITE" --section cpu-regime-two-phase}
+
+Q_BASELINE=configs/fast_scnn/fast_scnn_1xb8-2k_camvid-quarter-256x352.py
+Q_COPYPASTE=configs/synaug/fast_scnn-copypaste-multi_1xb8-2k_camvid-quarter-256x352.py
+Q_SYNAUG=configs/synaug/fast_scnn-synaug-multi_1xb8-2k_camvid-quarter-256x352.py
+Q_GEN_CONFIG=configs/pix2pixhd/pix2pixhd_w32-d3-r6_1xb4-2.5k_camvid-quarter-128x128.py
+Q_GEN=$WORK/pix2pixhd_w32-d3-r6_quarter/iter_$GEN_ITERS.pth
+Q_SET=$SYNTHETIC/camvid_quarter_multi_copypaste
+Q_GENERATED=$SYNTHETIC/camvid_quarter_multi
+"$PYTHON" tools/synthesize.py none none "$Q_BASELINE" \
+  --mode multi --copy-paste --num "$NUM" --seed 0 --out "$Q_SET"
+if [ ! -f "$Q_GEN" ]; then
+  OMP_NUM_THREADS=2 "$PYTHON" tools/train.py "$Q_GEN_CONFIG" \
+    --work-dir "$WORK/pix2pixhd_w32-d3-r6_quarter" --resume-or-start \
+    --cfg-options randomness.seed=0 train_cfg.max_iters="$GEN_ITERS"
+fi
+OMP_NUM_THREADS=2 "$PYTHON" tools/synthesize.py "$Q_GEN_CONFIG" "$Q_GEN" \
+  "$Q_BASELINE" --mode multi --num "$NUM" --seed 0 --out "$Q_GENERATED"
+compare "$Q_BASELINE" "$Q_COPYPASTE" "$Q_SYNAUG" \
+  --cfg-options-for fast_scnn-copypaste-multi_1xb8-2k_camvid-quarter-256x352 "$ROOT=$Q_SET" \
+  --cfg-options-for fast_scnn-synaug-multi_1xb8-2k_camvid-quarter-256x352 "$ROOT=$Q_GENERATED" \
+  ${WRITE:+--write "$WRITE" --section cpu-regime-quarter}
+if [ ! -f "$WORK/synthesis_score_quarter.json" ]; then
+  OMP_NUM_THREADS=2 "$PYTHON" tools/analysis_tools/synthesis_score.py \
+    "$Q_GEN_CONFIG" "$Q_GEN" "$Q_BASELINE" \
+    "$WORK/fast_scnn_1xb8-2k_camvid-quarter-256x352/seed0/iter_$ITERS.pth" \
+    ${SCORE_NUM:+--num $SCORE_NUM} --out "$WORK/synthesis_score_quarter.json"
+fi
