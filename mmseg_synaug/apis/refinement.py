@@ -14,13 +14,12 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 from PIL import Image
-from tqdm import tqdm
 
 from mmseg_synaug.datasets import FASSEGDataset
 from mmseg_synaug.datasets.transforms.loading import (LoadFASSEGAnnotations,
                                                       check_label_map,
                                                       read_image_file)
-from mmseg_synaug.utils import DataError
+from mmseg_synaug.utils import DataError, progress
 from .inference import inference_refiner
 
 __all__ = [
@@ -202,7 +201,7 @@ def refine_folder(model, pairs: List[Tuple[str, str]], out_dir: str,
     """
     todo = [(image, coarse) for image, coarse in pairs
             if not osp.isfile(osp.join(out_dir, osp.basename(coarse)))]
-    for image_path, coarse_path in tqdm(todo, desc='refining', unit='map'):
+    for image_path, coarse_path in progress(todo, desc='refining', unit='map'):
         image = read_image_file(image_path, 'image', channel_order='rgb')
         coarse = read_coarse(coarse_path, image.shape[:2])
         refined = inference_refiner(model, image, coarse).astype(np.uint8)

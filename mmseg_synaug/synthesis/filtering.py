@@ -44,9 +44,9 @@ import cv2
 import numpy as np
 import torch
 from mmengine.config import Config
-from tqdm import tqdm
 
 from ..utils import DataError
+from ..utils.progress import progress as shown
 from .manifest import MANIFEST, append_line, read_manifest, write_atomic
 
 __all__ = [
@@ -158,7 +158,7 @@ def real_class_loss(model: torch.nn.Module,
     band_sums = np.zeros(num_classes, dtype=np.float64)
     band_counts = np.zeros(num_classes, dtype=np.int64)
     per_map = []
-    for i in tqdm(
+    for i in shown(
             range(len(dataset)),
             desc='real class loss',
             unit='img',
@@ -538,7 +538,7 @@ class SyntheticLabelFilter:
             f'{len(todo)} to do; margin {self.margin:g}'
             f'{", boundary-aware" if self.boundary_aware else ""}',
             flush=True)
-        for record in tqdm(todo, desc='filter', unit='img'):
+        for record in shown(todo, desc='filter', unit='img'):
             append_line(log, self._filter_one(out_dir, record, settings))
         done = read_manifest(log)
         finished = [done[r['index']] for r in records if r['index'] in done]
@@ -665,8 +665,7 @@ def format_tables(summary: dict) -> str:
                                        'ignored_share_inside'))
         if aware:
             row += ''.join(f' {cell(summary[key][i], ".4f")} |'
-                           for key in ('class_loss_band',
-                                       'class_loss_inside'))
+                           for key in ('class_loss_band', 'class_loss_inside'))
         lines.append(row)
     lines += [
         '', 'Synthesis score (mIoU of the filtering segmentor\'s predictions '

@@ -24,9 +24,8 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.utils import import_modules_from_strings
-from tqdm import tqdm
 
-from ..utils import DataError
+from ..utils import DataError, progress
 from ..utils.config_options import merge_cfg_options
 from .manifest import (MANIFEST, append_line, class_pixels, read_manifest,
                        sample_seed, write_atomic)
@@ -318,7 +317,7 @@ class SyntheticDatasetWriter:
             generate_cpu_seconds=0.0,
             loop_cpu_seconds=0.0)
         start, start_cpu = time.perf_counter(), time.process_time()
-        for k in tqdm(todo, desc='synthesize', unit='img'):
+        for k in progress(todo, desc='synthesize', unit='img'):
             record = self._sample(out_dir, k, int(order[k % len(order)]),
                                   stats)
             append_line(manifest, record)

@@ -172,6 +172,9 @@ def test_filtered_maps_follow_the_margin_rule(filtered, camvid_root,
     table = (out / f'{FOLDER}.md').read_text()
     assert '| Pole |' in table and 'ignored %' in table
     assert 'Synthesis score' in filtered['first']
+    # progress in a log: whole lines, no bar redrawn with carriage returns
+    assert f'filter: {NUM}/{NUM} img (' in filtered['first']
+    assert '\r' not in filtered['first']
     for when in ('before', 'after'):
         assert 0 <= summary[f'score_{when}']['mIoU'] <= 100
 
