@@ -20,6 +20,7 @@ an interrupted training resumes from its last checkpoint.
     python tools/analysis_tools/gpu_benchmark/staged_benchmark.py a \\
         [--root work_dirs/gpu_benchmark] [--data-root .gpu/camvid_jpg] \\
         [--seeds 0 1] [--parallel 4] [--tiny] [--config NAME=PATH]
+    python .../staged_benchmark.py full [--budget SECONDS]  # a-d in order
     python .../staged_benchmark.py export a --to DIR   # parts to copy
     python .../staged_benchmark.py import DIR          # parts copied back
 
@@ -154,10 +155,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument(
         'stage',
-        choices=['a', 'b', 'c', 'd', 'image', 'feature', 'export', 'import'],
-        help='a stage; a quick preset, one self-contained call on a GPU '
-        '(image, feature: mmseg_synaug/benchmark/presets.py); or export or '
-        'import a stage or preset folder')
+        choices=[
+            'full', 'a', 'b', 'c', 'd', 'image', 'feature', 'export', 'import'
+        ],
+        help='full: every stage in order, resumable, within --budget '
+        '(mmseg_synaug/benchmark/full.py); a stage; a quick preset, one '
+        'self-contained call on a GPU (image, feature: '
+        'mmseg_synaug/benchmark/presets.py); or export or import a stage '
+        'or preset folder')
     parser.add_argument(
         'what',
         nargs='?',
@@ -169,8 +174,17 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='CamVid root, e.g. the kit\'s camvid_jpg '
         '(default: the documented look-up)')
     # Two seeds fit one 10-minute call (docs/gpu_benchmark.md); a later
-    # `--seeds 0 1 2` trains only the third.
-    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1])
+    # `--seeds 0 1 2` trains only the third. The full benchmark: 0 1 2.
+    parser.add_argument(
+        '--seeds',
+        type=int,
+        nargs='+',
+        help='default 0 1 (a stage or preset), 0 1 2 (full)')
+    parser.add_argument(
+        '--budget',
+        type=float,
+        help='full: stop cleanly after SECONDS (a progress table of the '
+        'finished runs); the same command continues')
     parser.add_argument(
         '--parallel', type=int, help='trainings at once (default 4, --tiny 2)')
     parser.add_argument(
@@ -200,6 +214,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='markdown file for the tables ("" for none)')
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
+    if args.seeds is None:
+        from .full import FULL_SEEDS
+        args.seeds = list(FULL_SEEDS) if args.stage == 'full' else [0, 1]
+    if args.budget is not None and (args.stage != 'full'
+                                    or not args.budget > 0):
+        parser.error('--budget SECONDS (> 0) is an option of `full`')
     args.configs = dict(CONFIGS, **(TINY_CONFIGS if args.tiny else {}))
     for item in args.config:
         name, _, path = item.partition('=')
@@ -277,20 +297,53 @@ class Stage:
     def call(self, step: str, command: List[str], log: str) -> None:
         """Run one command, its output into ``log``; time it."""
         print(f'[{self.kind} {self.name}] {step}', flush=True)
+        self.check_budget(step)
         os.makedirs(osp.dirname(log), exist_ok=True)
         start = time.perf_counter()
         with open(log, 'a') as f:
-            result = subprocess.run(
-                [sys.executable] + command,
-                cwd=REPO_ROOT,
-                env=self.env,
-                stdout=f,
-                stderr=f)
-        if result.returncode != 0:
+            code, = self.wait(step, [self.start(command, f)])
+        if code != 0:
             tail = open(log).read()[-4000:]
             raise SystemExit(f'[{self.kind} {self.name}] {step} failed (exit '
-                             f'{result.returncode}); {log} ends:\n{tail}')
+                             f'{code}); {log} ends:\n{tail}')
         self.record(step, time.perf_counter() - start)
+
+    def check_budget(self, step: str) -> None:
+        """Raise :class:`~.full.BudgetReached` where the ``--budget`` of
+        the full benchmark is spent before ``step`` starts."""
+        from .full import BudgetReached, remaining
+        left = remaining(self.args)
+        if left is not None and left <= 0:
+            raise BudgetReached(f'stage {self.name}, before "{step}"')
+
+    def start(self, command: List[str], out) -> subprocess.Popen:
+        """Start a tool in its own process group (stopped as a whole when
+        a ``--budget`` runs out, :meth:`wait`)."""
+        return subprocess.Popen(
+            [sys.executable] + command,
+            cwd=REPO_ROOT,
+            env=self.env,
+            stdout=out,
+            stderr=out,
+            start_new_session=True)
+
+    def wait(self, step: str, processes: List[subprocess.Popen]) -> List[int]:
+        """Exit codes of ``processes``; stops them all (and raises
+        :class:`~.full.BudgetReached`) when the budget runs out, and on
+        Ctrl-C."""
+        from .full import remaining, stop_groups
+        try:
+            for process in processes:
+                left = remaining(self.args)
+                process.wait(timeout=None if left is None else max(left, 0.01))
+        except subprocess.TimeoutExpired:
+            stop_groups(processes)
+            from .full import BudgetReached
+            raise BudgetReached(f'stage {self.name}, step "{step}"')
+        except KeyboardInterrupt:
+            stop_groups(processes)
+            raise
+        return [process.returncode for process in processes]
 
     def record(self, step: str, seconds: float) -> None:
         """Add a step's wall time (over every try) to timings.json."""
@@ -305,19 +358,19 @@ class Stage:
         print(
             f'[{self.kind} {self.name}] {step} ({len(commands)} at once)',
             flush=True)
+        self.check_budget(step)
         os.makedirs(osp.dirname(log), exist_ok=True)
         start = time.perf_counter()
-        procs = []
-        for i, command in enumerate(commands):
-            f = open(f'{log}.{i}', 'a')
-            procs.append((subprocess.Popen(
-                [sys.executable] + command,
-                cwd=REPO_ROOT,
-                env=self.env,
-                stdout=f,
-                stderr=f), f'{log}.{i}'))
-        failed = [(p.wait(), path) for p, path in procs]
-        for code, path in failed:
+        paths = [f'{log}.{i}' for i in range(len(commands))]
+        files = [open(path, 'a') for path in paths]
+        try:
+            codes = self.wait(step, [
+                self.start(command, f) for command, f in zip(commands, files)
+            ])
+        finally:
+            for f in files:
+                f.close()
+        for code, path in zip(codes, paths):
             if code != 0:
                 raise SystemExit(
                     f'[{self.kind} {self.name}] {step} failed; {path} '
@@ -739,6 +792,9 @@ def main(argv: Optional[List[str]] = None) -> None:
                 write_benchmarks(args.write,
                                  open(section).read().strip(),
                                  f'<!-- gpu-{name.replace("_", "-")} -->')
+    elif args.stage == 'full':
+        from .full import full
+        full(args)
     else:
         dict(
             a=stage_a, b=stage_b, c=stage_c, d=stage_d, **PRESETS)[args.stage](

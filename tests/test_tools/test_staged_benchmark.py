@@ -305,3 +305,51 @@ def test_feature_preset(presets):
     featsyn = gpu if (REPO_ROOT / 'configs/feature_synthesis' /
                       gpu).is_file() else cpu
     check_sent_back(root, 'pspnet_featsyn', featsyn[:-3], 1)
+
+
+def test_full_benchmark_stops_at_its_budget_and_continues(bench, tmp_path):
+    """`full --budget`: stopped inside stage a (exit 0, a progress table,
+    no tool left running), then the same command without a budget runs
+    every stage to the end, and once more finds everything done."""
+    root, report = tmp_path / 'full', tmp_path / 'FULL.md'
+
+    def full(*extra: str) -> str:
+        command = bench.command('full', *extra, root=root)
+        command[command.index('--write') + 1] = str(report)
+        return run_tool(command, timeout=1800).stdout
+
+    stopped = full('--budget', '10')
+    assert 'stopped by --budget 10 s during stage a' in stopped
+    progress = (root / 'full' / 'progress.md').read_text()
+    assert 'Stages finished: none; stopped by --budget during stage a' \
+        in progress
+    # the stopped step's process group is gone with it
+    left = subprocess.run(['pgrep', '-f', str(root)],
+                          stdout=subprocess.PIPE,
+                          text=True)
+    assert left.stdout == ''
+    assert report.read_text().count('<!-- gpu-full -->') == 2
+
+    done = full()
+    assert 'stopped' not in done.split('#### Full benchmark: progress')[1]
+    text = report.read_text()
+    for stage in 'abcd':
+        assert text.count(f'<!-- gpu-stage-{stage} -->') == 2
+    progress = (root / 'full' / 'progress.md').read_text()
+    assert 'Stages finished: a, b, c, d; complete' in progress
+    assert f'| `{BASELINE}` | 0 | 2 |' in progress
+
+    again = full('--budget', '1')
+    assert 'Stages finished: a, b, c, d; complete' in again
+    for stage in 'abcd':
+        assert f'[stage {stage}]' not in again  # nothing ran again
+
+
+def test_budget_is_an_option_of_full_only():
+    result = subprocess.run([sys.executable, RUNNER, 'a', '--budget', '5'],
+                            cwd=REPO_ROOT,
+                            stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT,
+                            text=True)
+    assert result.returncode == 2
+    assert '--budget SECONDS (> 0) is an option of `full`' in result.stdout
