@@ -33,6 +33,7 @@ import json
 import os
 import os.path as osp
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -330,7 +331,8 @@ class Stage:
     def wait(self, step: str, processes: List[subprocess.Popen]) -> List[int]:
         """Exit codes of ``processes``; stops them all (and raises
         :class:`~.full.BudgetReached`) when the budget runs out, and on
-        Ctrl-C."""
+        Ctrl-C or SIGTERM (``timeout`` in run_stage.sh: the steps run in
+        their own process groups, which its signal does not reach)."""
         from .full import remaining, stop_groups
         try:
             for process in processes:
@@ -340,7 +342,7 @@ class Stage:
             stop_groups(processes)
             from .full import BudgetReached
             raise BudgetReached(f'stage {self.name}, step "{step}"')
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, SystemExit):
             stop_groups(processes)
             raise
         return [process.returncode for process in processes]
@@ -767,6 +769,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     module and :mod:`.presets`)."""
     from .presets import PRESET_CONFIGS, PRESETS
     args = parse_args(argv)
+    # SIGTERM (e.g. from `timeout`) exits through Stage.wait, which stops
+    # the running step's process groups first.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     if args.stage == 'export':
         configs = dict(STAGE_CONFIGS, **PRESET_CONFIGS)
         if args.what not in configs or not args.to:
@@ -780,6 +785,12 @@ def main(argv: Optional[List[str]] = None) -> None:
             osp.join(args.root, 'work', 'segmentors'),
             [args.configs[n] for n in configs[args.what]],
             osp.join(folder, 'results', 'runs'))
+        if not osp.isdir(folder):
+            # Stopped before the stage began (e.g. run_stage.sh's budget
+            # spent on the imports): nothing to carry, nothing lost.
+            print(f'nothing to export: `{folder}` does not exist (the '
+                  f'{args.what} has not started in this root)')
+            return
         parts = bundle.export_bundle(folder, args.to)
         print('\n'.join(parts))
     elif args.stage == 'import':

@@ -353,3 +353,54 @@ def test_budget_is_an_option_of_full_only():
                             text=True)
     assert result.returncode == 2
     assert '--budget SECONDS (> 0) is an option of `full`' in result.stdout
+
+
+def test_run_stage_timeout_still_exports(bench, tmp_path):
+    """run_stage.sh's budget (`timeout`) stops stage a inside a step: the
+    step's trainings go with it (they run in their own process groups),
+    the exit status says so (124), and the stage folder is still exported
+    in parts for the next call."""
+    root, out = tmp_path / 'root', tmp_path / 'out'
+    command = bench.command('a', root=root)[2:]  # the options after 'a'
+    command[command.index('--write') + 1] = ''
+    # Four seeds: eight trainings, two at a time, outlast the 45 s budget,
+    # which the imports and the stage folder's creation fit in.
+    command[command.index('--seeds') + 1:command.index('--seeds') +
+            2] = ['0', '1', '2', '3']
+    env = dict(
+        os.environ,
+        PYTHON=sys.executable,
+        BUDGET='45',
+        OUT=str(out),
+        KIT=str(tmp_path / 'no_kit'))
+    result = subprocess.run([
+        'bash', 'tools/analysis_tools/gpu_benchmark/run_stage.sh', 'a',
+        *command
+    ],
+                            cwd=REPO_ROOT,
+                            env=env,
+                            stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT,
+                            text=True,
+                            timeout=600)
+    assert result.returncode == 124, result.stdout[-3000:]
+    assert 'a: stopped after 45 s; run it again to resume' in result.stdout
+    parts = [
+        line for line in result.stdout.splitlines()
+        if line.startswith(str(out))
+    ]
+    assert parts and all(os.path.exists(p) for p in parts)
+    left = subprocess.run(['pgrep', '-f', str(root)],
+                          stdout=subprocess.PIPE,
+                          text=True)
+    assert left.stdout == ''
+
+
+def test_export_of_a_stage_not_started_says_so(tmp_path):
+    out = run_tool([
+        RUNNER, 'export', 'b', '--to',
+        str(tmp_path / 'parts'), '--root',
+        str(tmp_path / 'empty')
+    ]).stdout
+    assert 'nothing to export:' in out and 'stage_b' in out
+    assert not (tmp_path / 'parts').exists()
