@@ -114,23 +114,29 @@ def logits_of(model, image: np.ndarray) -> np.ndarray:
         return inference_model(model, image).seg_logits.data.numpy()
 
 
+def real_losses(model, camvid_root):
+    """(label, per-pixel loss) of each of the first NUM_REAL real training
+    images, computed here with numpy."""
+    real = CamVidDataset(
+        data_root=camvid_root,
+        data_prefix=dict(img_path='train', seg_map_path='trainannot'),
+        indices=NUM_REAL)
+    for i in range(NUM_REAL):
+        info = real.get_data_info(i)
+        label = cv2.imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED)
+        label = np.where(label == 11, 255, label)  # CamVid void
+        yield label, numpy_cross_entropy(
+            logits_of(model, cv2.imread(info['img_path'])), label)
+
+
 def test_filtered_maps_follow_the_margin_rule(filtered, camvid_root,
                                               confident_checkpoint):
     out = filtered['out']
     summary = json.loads((out / f'{FOLDER}.json').read_text())
     model = load_filter_segmentor(str(BASELINE), confident_checkpoint)
     # the real reference: mean loss of each class on the first real images
-    real = CamVidDataset(
-        data_root=camvid_root,
-        data_prefix=dict(img_path='train', seg_map_path='trainannot'),
-        indices=NUM_REAL)
     sums, counts = np.zeros(11), np.zeros(11)
-    for i in range(NUM_REAL):
-        info = real.get_data_info(i)
-        label = cv2.imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED)
-        label = np.where(label == 11, 255, label)  # CamVid void
-        loss = numpy_cross_entropy(
-            logits_of(model, cv2.imread(info['img_path'])), label)
+    for label, loss in real_losses(model, camvid_root):
         valid = label != 255
         np.add.at(sums, label[valid], loss[valid])
         np.add.at(counts, label[valid], 1)
@@ -234,17 +240,8 @@ def test_boundary_aware_filter_compares_band_and_inside_apart(
     summary = json.loads((out / f'{folder}.json').read_text())
     assert summary['boundary_aware'] is True
     model = load_filter_segmentor(str(BASELINE), confident_checkpoint)
-    real = CamVidDataset(
-        data_root=camvid_root,
-        data_prefix=dict(img_path='train', seg_map_path='trainannot'),
-        indices=NUM_REAL)
     sums, counts = np.zeros((2, 11)), np.zeros((2, 11))  # inside, band
-    for i in range(NUM_REAL):
-        info = real.get_data_info(i)
-        label = cv2.imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED)
-        label = np.where(label == 11, 255, label)  # CamVid void
-        loss = numpy_cross_entropy(
-            logits_of(model, cv2.imread(info['img_path'])), label)
+    for label, loss in real_losses(model, camvid_root):
         band = numpy_boundary_band(label, 3)
         for where, mask in enumerate((~band, band)):
             mask = mask & (label != 255)
@@ -258,15 +255,14 @@ def test_boundary_aware_filter_compares_band_and_inside_apart(
             else:
                 assert summary[key][i] is None
     # the two references are not one mean written twice
-    band_loss = np.array([np.nan if c is None else c
-                          for c in summary['class_loss_band']])
-    inside_loss = np.array([np.nan if c is None else c
-                            for c in summary['class_loss_inside']])
+    band_loss = np.array(
+        [np.nan if c is None else c for c in summary['class_loss_band']])
+    inside_loss = np.array(
+        [np.nan if c is None else c for c in summary['class_loss_inside']])
     both = ~np.isnan(band_loss) & ~np.isnan(inside_loss)
     assert (band_loss[both] != inside_loss[both]).all()
     limits = [
-        np.array([np.inf if c is None else MARGIN * c
-                  for c in summary[key]])
+        np.array([np.inf if c is None else MARGIN * c for c in summary[key]])
         for key in ('class_loss_inside', 'class_loss_band')
     ]
     dropped_band = ignored_total = 0
