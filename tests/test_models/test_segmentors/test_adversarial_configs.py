@@ -26,6 +26,8 @@ PAIRS = {
     'pspnet/pspnet_r50-d8_4xb2-80k_cityscapes-512x1024.py',
     'pspnet-adv_r18-d8_1xb16-2k_camvid-352x480.py':
     'pspnet/pspnet_r18-d8_1xb16-2k_camvid-352x480.py',
+    'fast_scnn-adv-hung_1xb8-2k_camvid-256x352.py':
+    'fast_scnn/fast_scnn_1xb8-2k_camvid-256x352.py',
 }
 
 
