@@ -131,7 +131,7 @@ def test_refine_labels_writes_the_model_predictions_and_resumes(
     first = refine(monkeypatch, capsys, config, checkpoint, folder,
                    '--palette', 'fasseg')
     assert '2 images, 0 already refined, 2 to refine' in first.out
-    assert 'refining: 100%' in first.err  # the progress bar
+    assert 'refining: 2/2 map (' in first.err  # progress, one line per tenth
     for name in ('1', '10'):
         refined = Image.open(folder / 'out' / f'{name}.png')
         image = Image.open(folder / 'images' / f'{name}.png')
