@@ -51,6 +51,7 @@ TOOLS = dict(
     train_generator='tools/train.py',
     train_feature_generator='tools/train.py',
     synthesize='tools/synthesize.py',
+    filter='tools/filter_synthetic.py',
     synthesis_score='tools/analysis_tools/synthesis_score.py',
     feature_score='tools/analysis_tools/feature_score.py',
     half='tools/model_converters/half_checkpoint.py')
@@ -61,6 +62,8 @@ CONFIGS = dict(
     'pspnet-copypaste-multi_r18-d8_1xb16-2k_camvid-352x480.py',
     multi='configs/synaug/'
     'pspnet-synaug-multi-r05_r18-d8_1xb16-2k_camvid-352x480.py',
+    multi_filtered='configs/synaug/'
+    'pspnet-synaug-multi-filtered-r05_r18-d8_1xb16-2k_camvid-352x480.py',
     reconstruct='configs/synaug/'
     'pspnet-synaug-reconstruct-r05_r18-d8_1xb16-2k_camvid-352x480.py',
     pix2pixhd='configs/pix2pixhd/'
@@ -137,6 +140,7 @@ TINY = dict(
     baseline=_SEG + _PLAIN_CROP,
     copypaste=_SEG + _MIX_CROP,
     multi=_SEG + _MIX_CROP,
+    multi_filtered=_SEG + _MIX_CROP,
     reconstruct=_SEG + _MIX_CROP,
     # Feature synthesis needs more than one real sample in the batch.
     finetune=_SEG + _PLAIN_CROP + ['train_dataloader.batch_size=4'],

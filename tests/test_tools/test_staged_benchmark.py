@@ -287,6 +287,24 @@ def test_image_preset(presets, tmp_path):
     assert 'optimizer' not in generator and 'state_dict' in generator
     check_sent_back(root, 'pspnet_baseline', BASELINE, 2)
     check_sent_back(root, 'pspnet_synaug_multi', multi, 2)
+    # FreeMask's filter by the best baseline, then the filtered mix on the
+    # filtered maps: its row beside the three others.
+    filtered = ('pspnet-synaug-multi-filtered-r05_r18-d8_1xb16-2k_camvid-'
+                '352x480')
+    assert f'| `{filtered}` |' in text
+    report = json.loads(
+        (work /
+         'synthetic/camvid_multi/labels_filtered_m1.25.json').read_text())
+    assert report['num_images'] == 3 and report['num_real_images'] == 2
+    best = json.loads((root / 'results/compare.json').read_text())
+    seed = max(best['results'][BASELINE], key=lambda r: r['mIoU'])['seed']
+    assert report['segmentor_checkpoint'] == str(
+        work / f'segmentors/{BASELINE}/seed{seed}/iter_2.pth')
+    assert f'ignored {report["ignored_share_all"]:.1f}% of' in text
+    dumped = next(
+        (work / 'segmentors' / filtered / 'seed0').glob('*.py')).read_text()
+    assert "seg_map_path='labels_filtered_m1.25'" in dumped
+    assert str(work / 'synthetic/camvid_multi') in dumped
     # What travels back: at most 6 parts of at most 15 MiB.
     parts = exported(presets.root, 'image', tmp_path / 'parts')
     assert 0 < len(parts) <= 6
