@@ -21,45 +21,122 @@ from mmengine.config import Config
 from ..utils.report import describe_machine
 from .runs import shown_path, train_tool
 
-__all__ = ['measure_speed', 'speed_row', 'speed_table']
+__all__ = [
+    'measure_speed', 'measure_concurrent', 'concurrency_rows',
+    'concurrency_table', 'speed_row', 'speed_table'
+]
+
+
+def _speed_command(config: str, work_dir: str, iters: int, seed: int,
+                   amp: bool, cfg_options: Sequence[str]) -> List[str]:
+    """tools/train.py for ``iters`` iterations: no validation loop, no
+    checkpoint, every iteration logged."""
+    return [
+        sys.executable,
+        train_tool(),
+        config,
+        '--work-dir',
+        work_dir,
+        *(['--amp'] if amp else []),
+        '--cfg-options',
+        f'train_cfg.max_iters={iters}',
+        f'train_cfg.val_interval={iters + 1}',
+        # (mmengine validates after the last iteration whatever the
+        # interval: no validation loop at all.)
+        'val_cfg=None',
+        'val_dataloader=None',
+        'val_evaluator=None',
+        'default_hooks.checkpoint.save_last=False',
+        f'default_hooks.checkpoint.interval={iters + 1}',
+        'default_hooks.logger.interval=1',
+        f'randomness.seed={seed}',
+        *cfg_options,
+    ]
+
+
+def _logged_times(work_dir: str, warmup: int) -> List[float]:
+    scalars = glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))[0]
+    with open(scalars) as f:
+        records = [json.loads(line) for line in f]
+    return [
+        r['time'] for r in records if 'time' in r and r.get('iter', 0) > warmup
+    ]
 
 
 def measure_speed(config: str, iters: int, warmup: int, seed: int, amp: bool,
                   cfg_options: Sequence[str]) -> List[float]:
     """Train ``iters`` iterations; the logged seconds per iteration after
     the warm-up."""
-    with tempfile.TemporaryDirectory() as work_dir:
-        subprocess.run(
-            [
-                sys.executable,
-                train_tool(),
-                config,
-                '--work-dir',
-                work_dir,
-                *(['--amp'] if amp else []),
-                '--cfg-options',
-                f'train_cfg.max_iters={iters}',
-                f'train_cfg.val_interval={iters + 1}',
-                # (mmengine validates after the last iteration whatever the
-                # interval: no validation loop at all.)
-                'val_cfg=None',
-                'val_dataloader=None',
-                'val_evaluator=None',
-                'default_hooks.checkpoint.save_last=False',
-                f'default_hooks.checkpoint.interval={iters + 1}',
-                'default_hooks.logger.interval=1',
-                f'randomness.seed={seed}',
-                *cfg_options,
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL)
-        scalars = glob.glob(
-            osp.join(work_dir, '*', 'vis_data', 'scalars.json'))[0]
-        with open(scalars) as f:
-            records = [json.loads(line) for line in f]
-    return [
-        r['time'] for r in records if 'time' in r and r.get('iter', 0) > warmup
+    return measure_concurrent(config, 1, iters, warmup, seed, amp,
+                              cfg_options)[0]
+
+
+def measure_concurrent(config: str, count: int, iters: int, warmup: int,
+                       seed: int, amp: bool,
+                       cfg_options: Sequence[str]) -> List[List[float]]:
+    """``count`` trainings of ``config`` at once on this machine (seeds
+    ``seed`` to ``seed + count - 1``, each ``iters`` iterations); the
+    logged seconds per iteration of each after the warm-up.
+
+    A training that fails raises :class:`subprocess.CalledProcessError`
+    after the others have finished.
+    """
+    with tempfile.TemporaryDirectory() as root:
+        work_dirs = [osp.join(root, str(i)) for i in range(count)]
+        processes = [
+            subprocess.Popen(
+                _speed_command(config, work_dir, iters, seed + i, amp,
+                               cfg_options),
+                stdout=subprocess.DEVNULL)
+            for i, work_dir in enumerate(work_dirs)
+        ]
+        codes = [process.wait() for process in processes]
+        for process, code in zip(processes, codes):
+            if code != 0:
+                raise subprocess.CalledProcessError(code, process.args)
+        return [_logged_times(work_dir, warmup) for work_dir in work_dirs]
+
+
+def concurrency_rows(times: Dict[int, List[List[float]]]) -> List[Dict]:
+    """Per number of trainings at once: the median s/iter of one, the
+    iterations per second of all together and their ratio to one alone."""
+    rows = []
+    for count, runs in sorted(times.items()):
+        per_run = [float(np.median(t)) for t in runs]
+        rows.append(
+            dict(
+                count=count,
+                s_per_iter=float(np.median(per_run)),
+                iters_per_s=float(sum(1 / s for s in per_run))))
+    alone = rows[0]['iters_per_s'] / rows[0]['count']
+    for row in rows:
+        row['speedup'] = row['iters_per_s'] / alone
+    return rows
+
+
+def concurrency_table(config: str, rows: List[Dict], command: str, marker: str,
+                      iters: int, warmup: int) -> str:
+    """The marked markdown section: throughput against trainings at once,
+    and the count that gives the most (the presets' ``parallel``)."""
+    best = max(rows, key=lambda r: r['iters_per_s'])
+    lines = [
+        marker, f'Measured {date.today()} on {describe_machine()}: '
+        f'`{shown_path(config)}` trained by several processes at once, '
+        f'{iters} iterations each of which the first {warmup} dropped; '
+        's/iter is the median over the runs of each run\'s median, '
+        'iterations/s the sum over the runs, the speed-up is to one run '
+        'alone:', '', '```', command, '```', '',
+        '| trainings at once | s/iter of one | iterations/s of all | '
+        'speed-up |', '|---|---|---|---|'
     ]
+    for r in rows:
+        lines.append(f"| {r['count']} | {r['s_per_iter']:.3f} | "
+                     f"{r['iters_per_s']:.2f} | {r['speedup']:.2f} |")
+    lines += [
+        '', f'Most iterations per second with {best["count"]} at once '
+        f'({best["speedup"]:.2f}x one alone).', marker
+    ]
+    return '\n'.join(lines)
 
 
 def speed_row(config: str, times: List[float], runs: int) -> Dict:

@@ -34,6 +34,40 @@ def test_benchmark_train_writes_one_row_per_config(camvid_root, tmp_path):
     assert f'benchmark_train.py {PSPNET} {UNET} --iters 3' in text
 
 
+def test_concurrency_probe_trains_each_count_at_once(camvid_root, tmp_path):
+    """--concurrency 1 2: one run, then two at once (seeds 0 and 1), each
+    logging its iterations; a row per count, the first the reference."""
+    report = tmp_path / 'BENCH.md'
+    result = run_tool([
+        'tools/analysis_tools/benchmark_train.py', PSPNET, '--iters', '3',
+        '--warmup', '1', '--concurrency', '1', '2', '--write',
+        str(report), '--cfg-options', *TINY
+    ])
+    assert '2 at once: ' in result.stdout
+    text = report.read_text()
+    assert text.count('<!-- train-concurrency -->') == 2
+    rows = [
+        line.split(' | ') for line in text.splitlines()
+        if line.startswith('| 1 |') or line.startswith('| 2 |')
+    ]
+    assert [row[0] for row in rows] == ['| 1', '| 2']
+    assert rows[0][3] == '1.00 |'
+    for _, s_per_iter, per_s, _ in rows:
+        assert float(per_s) > 0 and float(s_per_iter) > 0
+    assert f'{PSPNET} --iters 3 --warmup 1 --concurrency 1 2' in text
+    assert 'Most iterations per second with' in text
+
+
+def test_concurrency_probe_takes_one_config():
+    with pytest.raises(
+            pytest.fail.Exception,
+            match='--concurrency measures one config; got 2.'):
+        run_tool([
+            'tools/analysis_tools/benchmark_train.py', PSPNET, UNET,
+            '--concurrency', '2'
+        ])
+
+
 def test_benchmark_train_step_takes_turns(camvid_root):
     result = run_tool([
         'tools/analysis_tools/benchmark_train_step.py', PSPNET, UNET,

@@ -14,6 +14,11 @@
 #                    (benchmark_train.py, 60 iterations, the first 10
 #                    dropped), into ROOT/speed.md; the feature generator
 #                    only once stage a's baseline exists
+#   concurrency:SECONDS  the GPU baseline trained by 1, 2, 4 and 6
+#                    processes at once (benchmark_train.py --concurrency,
+#                    60 iterations, the first 10 dropped): iterations per
+#                    second of all against one alone, into ROOT/speed.md
+#                    (the presets' --parallel)
 #
 # Usage (from the repository root, with .gpu/ from tools/misc/pack_gpu_kit.sh):
 #   OUT=DIR tools/analysis_tools/gpu_benchmark/device_session.sh a:430 probe:100
@@ -31,9 +36,9 @@ if [ $# -eq 0 ]; then
   exit 2
 fi
 for step in "$@"; do
-  if ! [[ $step =~ ^(a|b|c|d|image|feature|probe):[1-9][0-9]*$ ]]; then
+  if ! [[ $step =~ ^(a|b|c|d|image|feature|probe|concurrency):[1-9][0-9]*$ ]]; then
     echo "device_session.sh: step \`$step\` is not STEP:SECONDS with STEP one" \
-      "of a, b, c, d, image, feature, probe and SECONDS a whole number" \
+      "of a, b, c, d, image, feature, probe, concurrency and SECONDS a whole number" \
       "(e.g. image:540)." >&2
     exit 2
   fi
@@ -47,14 +52,27 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv || true
 mkdir -p "$OUT" "$ROOT"
 rc=0
 
-probe() {
-  local seconds=$1 data
-  data=$("$PYTHON" - "$KIT/camvid_jpg" "$ROOT/work/data" <<'EOF'
+kit_data() {  # the kit's CamVid, decoded once into ROOT/work/data
+  "$PYTHON" - "$KIT/camvid_jpg" "$ROOT/work/data" <<'EOF'
 import os, sys
 from mmseg_synaug.benchmark import bundle
 print(bundle.prepare_camvid(sys.argv[1], sys.argv[2], os.cpu_count() or 1))
 EOF
-  ) || return 1
+}
+
+concurrency() {
+  local seconds=$1 data
+  data=$(kit_data) || return 1
+  SYNAUG_DATA_ROOT=$data timeout -k 10 "$seconds" "$PYTHON" \
+    tools/analysis_tools/benchmark_train.py \
+    configs/pspnet/pspnet_r18-d8_1xb16-2k_camvid-352x480.py \
+    --iters 60 --warmup 10 --concurrency 1 2 4 6 \
+    --write "$ROOT/speed.md" --section gpu-concurrency
+}
+
+probe() {
+  local seconds=$1 data
+  data=$(kit_data) || return 1
   local configs=(configs/pspnet/pspnet_r18-d8_1xb16-2k_camvid-352x480.py
                  configs/pix2pixhd/pix2pixhd_w64-d4-r9_1xb4-3k_camvid-352x480.py)
   local extra=()
@@ -79,6 +97,7 @@ for step in "$@"; do
       BUDGET=$seconds "$BENCH/run_stage.sh" "$name" --root "$ROOT" \
         ${STAGE_ARGS:-} || rc=1 ;;
     probe) probe "$seconds" || rc=1 ;;
+    concurrency) concurrency "$seconds" || rc=1 ;;
   esac
 done
 echo "=== logs at $SECONDS s"
