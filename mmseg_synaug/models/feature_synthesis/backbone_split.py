@@ -1,10 +1,20 @@
-"""Run a ResNet backbone up to a stage, or from a stage on.
+"""Run a backbone up to a stage, or from a stage on.
 
 Feature-level augmentation (He, Schiele and Fritz, "Synthetic
 Convolutional Features for Improved Semantic Segmentation") cuts the
 segmentor in two at one backbone stage: the *encoder* (stem and stages up
 to and including ``stage_index``) and the *rest* (the later stages and the
 heads). Synthetic features enter the rest only.
+
+Two families split:
+
+- ResNet-style backbones (mmseg ResNet, ResNetV1c/d, ResNeSt; their
+  ``res_layers``), at any stage;
+- Fast-SCNN (Poudel et al., BMVC 2019), at stage 0 only: the output of its
+  learning-to-downsample module (64 channels at 1/8), from which the
+  global feature extractor and the feature fusion compute every other
+  output. Its stage 1 (the global features, 1/32) cannot be a split point,
+  since the fusion also reads stage 0.
 """
 from typing import List, Optional, Tuple
 
@@ -23,35 +33,51 @@ def check_splittable(backbone: nn.Module, stage_index: int) -> None:
 
     Args:
         backbone (nn.Module): An mmseg ResNet-style backbone (``res_layers``
-            naming its stages, a stem and ``maxpool``).
+            naming its stages, a stem and ``maxpool``) or Fast-SCNN.
         stage_index (int): Index of the stage whose output is split off.
 
     Raises:
-        TypeError: The backbone is not ResNet-style.
+        TypeError: The backbone is neither ResNet-style nor Fast-SCNN.
         ValueError: ``stage_index`` is out of range.
     """
+    if _is_fast_scnn(backbone):
+        if stage_index != 0:
+            raise ValueError(
+                'Fast-SCNN splits at stage_index 0 only (the output of its '
+                'learning-to-downsample module, which the feature fusion '
+                f'reads too), got {stage_index}.')
+        return
     if not hasattr(backbone, 'res_layers'):
         raise TypeError(
             f'{type(backbone).__name__} cannot be split at a stage: only '
             'ResNet-style backbones (mmseg ResNet, ResNetV1c, ResNetV1d, '
-            'ResNeSt) with `res_layers` are supported.')
+            'ResNeSt) with `res_layers` and Fast-SCNN are supported.')
     num_stages = len(backbone.res_layers)
     if not 0 <= stage_index < num_stages:
         raise ValueError(f'stage_index must be in [0, {num_stages - 1}] for '
                          f'a {num_stages}-stage backbone, got {stage_index}.')
 
 
+def _is_fast_scnn(backbone: nn.Module) -> bool:
+    return all(
+        hasattr(backbone, name)
+        for name in ('learning_to_downsample', 'global_feature_extractor',
+                     'feature_fusion'))
+
+
 def stage_channels(backbone: nn.Module, stage_index: int) -> int:
     """Channels of the output of stage ``stage_index``.
 
     Args:
-        backbone (nn.Module): mmseg ResNet-style backbone.
+        backbone (nn.Module): mmseg ResNet-style backbone or Fast-SCNN.
         stage_index (int): The stage.
 
     Returns:
         int: Output channels of its last block.
     """
     check_splittable(backbone, stage_index)
+    if _is_fast_scnn(backbone):
+        return backbone.global_in_channels
     block = getattr(backbone, backbone.res_layers[stage_index])[-1]
     last = block.conv3 if hasattr(block, 'conv3') else block.conv2
     return last.out_channels
@@ -62,7 +88,7 @@ def forward_to_stage(backbone: nn.Module, x: torch.Tensor,
     """Stem and stages ``0 .. stage_index``, as ``ResNet.forward`` runs them.
 
     Args:
-        backbone (nn.Module): mmseg ResNet-style backbone.
+        backbone (nn.Module): mmseg ResNet-style backbone or Fast-SCNN.
         x (Tensor): Normalized images.
         stage_index (int): Last stage to run.
 
@@ -74,6 +100,8 @@ def forward_to_stage(backbone: nn.Module, x: torch.Tensor,
         - output: (N, C_s, H / d_s, W / d_s), d_s the stage's output stride
     """
     check_splittable(backbone, stage_index)
+    if _is_fast_scnn(backbone):
+        return backbone.learning_to_downsample(x)
     if backbone.deep_stem:
         x = backbone.stem(x)
     else:
@@ -94,7 +122,7 @@ def forward_from_stage(backbone: nn.Module, feature: torch.Tensor,
     ``stage_index`` or later (``in_index``).
 
     Args:
-        backbone (nn.Module): mmseg ResNet-style backbone.
+        backbone (nn.Module): mmseg ResNet-style backbone or Fast-SCNN.
         feature (Tensor): Output (real or synthetic) of stage
             ``stage_index``.
         stage_index (int): Stage the feature comes from.
@@ -106,6 +134,10 @@ def forward_from_stage(backbone: nn.Module, feature: torch.Tensor,
         - feature: (N, C_s, h, w)
     """
     check_splittable(backbone, stage_index)
+    if _is_fast_scnn(backbone):
+        lower = backbone.global_feature_extractor(feature)
+        outs = (feature, lower, backbone.feature_fusion(feature, lower))
+        return tuple(outs[i] for i in backbone.out_indices)
     outs: List[Optional[torch.Tensor]] = []
     x = feature
     for i, layer_name in enumerate(backbone.res_layers):
@@ -120,7 +152,7 @@ def encoder_modules(backbone: nn.Module, stage_index: int) -> List[nn.Module]:
     """The modules that compute stage ``stage_index`` (stem included).
 
     Args:
-        backbone (nn.Module): mmseg ResNet-style backbone.
+        backbone (nn.Module): mmseg ResNet-style backbone or Fast-SCNN.
         stage_index (int): Last stage of the encoder.
 
     Returns:
@@ -128,6 +160,8 @@ def encoder_modules(backbone: nn.Module, stage_index: int) -> List[nn.Module]:
         ``0 .. stage_index``.
     """
     check_splittable(backbone, stage_index)
+    if _is_fast_scnn(backbone):
+        return [backbone.learning_to_downsample]
     stem = [backbone.stem
             ] if backbone.deep_stem else [backbone.conv1, backbone.norm1]
     return stem + [
