@@ -78,15 +78,18 @@ def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
     """Copy-paste set, baseline and mix, the filter by the seed-0 baseline,
     the generator, its set, score and filter, the copy-paste set filtered
     boundary-aware, the five mixes and the adversarial variant, one table;
-    the two-phase schedule; the quarter-label regime (its sets, generator,
-    score, three runs): the CPU regime's benchmark at 2 iterations (run
-    twice: the second reuses every step)."""
+    the two-phase schedule; the re-sampled copy-paste set and its mix; the
+    quarter-label regime (its sets, generator, score, three runs): the CPU
+    regime's benchmark at 2 iterations (run twice: the second reuses every
+    step)."""
     settings = dict(
         ITERS='2',
         GEN_ITERS='2',
         NUM='3',
         NUM_REAL='2',
         SCORE_NUM='2',
+        RESAMPLE_NUM='3',
+        RENDERINGS='0 20',
         SYNTHETIC=str(tmp_path / 'synthetic'))
     report = run_chain('benchmark_cpu_regime.sh', tmp_path, monkeypatch,
                        **settings)
@@ -134,6 +137,20 @@ def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
     assert f'| `{pretrain}` | 1 |' in report
     assert f'| `{finetune}` | 1 |' in report
     assert report.count('<!-- cpu-regime-two-phase -->') == 2
+    # Re-sampling: the seed-0 baseline's allocation over CamVid train's
+    # 367 maps, 3 renderings of the 3 hardest; the mix trained on that set.
+    resampled = tmp_path / 'synthetic/camvid_multi_copypaste_resampled'
+    allocation = json.loads((resampled / 'resampling.json').read_text())
+    counts = allocation['counts']
+    assert len(counts) == 367 and sum(counts) == 3
+    hardest = sorted(range(367), key=lambda i: allocation['hardness'][i])
+    assert all(counts[i] == 1 for i in hardest[-3:])
+    assert len(list((resampled / 'images').iterdir())) == 3
+    name = 'fast_scnn-copypaste-multi-resampled_1xb8-2k_camvid-256x352'
+    assert f'| `{name}` | 2 |' in report
+    assert report.count('<!-- cpu-regime-resampled -->') == 2
+    dumped = (tmp_path / 'work' / name / 'seed0' / f'{name}.py').read_text()
+    assert f"'{resampled}'" in dumped
     # The quarter-label regime: sets from the 92 images, its own generator.
     assert (tmp_path / 'work/pix2pixhd_w32-d3-r6_quarter/iter_2.pth').is_file()
     assert (tmp_path / 'work/synthesis_score_quarter.json').is_file()

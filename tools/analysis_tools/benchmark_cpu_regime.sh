@@ -25,7 +25,12 @@
 #      the copy-paste set only, then half on real CamVid from each seed's
 #      phase-1 checkpoint (WORK/two_phase; sections cpu-regime-pretrain and
 #      cpu-regime-two-phase);
-#   8. the quarter-label regime (92 of CamVid train's 367 images,
+#   8. FreeMask's hardness-aware re-sampling: the copy-paste set rendered
+#      again, RESAMPLE_NUM samples spread over the label maps by how hard
+#      the seed-0 baseline finds their classes (RENDERINGS per map, by
+#      rank; SYNTHETIC/camvid_multi_copypaste_resampled), and its mix
+#      (section cpu-regime-resampled);
+#   9. the quarter-label regime (92 of CamVid train's 367 images,
 #      configs/_base_/datasets/splits/camvid_train_quarter.txt): copy-paste
 #      and generated sets recomposed from those 92 only, the generator
 #      trained on them (WORK/pix2pixhd_w32-d3-r6_quarter), its synthesis
@@ -43,7 +48,9 @@
 # SEEDS (default "0 1"), WORK (default work_dirs/cpu_regime), SYNTHETIC
 # (default work_dirs/synthetic/cpu_regime, where the regime's synaug configs
 # look), NUM (copy-paste samples, default 367), NUM_REAL (real images for
-# the filter's class losses, default all), WRITE (default BENCHMARKS.md;
+# the filter's class losses, default all), RESAMPLE_NUM (re-sampled
+# copy-paste samples, default 2 x NUM: at share 0.5 the mix uses the first
+# NUM), RENDERINGS (per map, default "1 20" as FreeMask), WRITE (default BENCHMARKS.md;
 # empty: print only), EXTRA (more --cfg-options for every run, e.g. a
 # smaller val set in tests).
 set -euo pipefail
@@ -126,6 +133,15 @@ compare_in "$TWO" "$HALF" "configs/synaug/$FINETUNE.py" \
   --cfg-options-for "$FINETUNE" \
   "load_from=$TWO/$PRETRAIN/seed{seed}/iter_$HALF.pth" \
   ${WRITE:+--write "$WRITE" --section cpu-regime-two-phase}
+
+RESAMPLED=fast_scnn-copypaste-multi-resampled_1xb8-2k_camvid-256x352
+RES_SET=$SYNTHETIC/camvid_multi_copypaste_resampled
+"$PYTHON" tools/synthesize.py none none "$DATA" \
+  --mode multi --copy-paste --num "${RESAMPLE_NUM:-$((2 * NUM))}" --seed 0 \
+  --out "$RES_SET" --resample-config "$BASELINE" --resample-checkpoint "$SEED0" \
+  --renderings-per-map ${RENDERINGS:-1 20}
+compare "configs/synaug/$RESAMPLED.py" --cfg-options-for "$RESAMPLED" "$ROOT=$RES_SET" \
+  ${WRITE:+--write "$WRITE" --section cpu-regime-resampled}
 
 Q_BASELINE=configs/fast_scnn/fast_scnn_1xb8-2k_camvid-quarter-256x352.py
 Q_COPYPASTE=configs/synaug/fast_scnn-copypaste-multi_1xb8-2k_camvid-quarter-256x352.py
