@@ -76,3 +76,71 @@ def test_train_resume_and_score(tmp_path, camvid_root, segmentor_checkpoint):
     for values in scores.values():
         assert 0 <= values['mIoU'] <= 100
         assert 'IoU.Road' in values
+
+
+REGIME = REPO_ROOT / 'configs/fast_scnn/fast_scnn_1xb8-2k_camvid-256x352.py'
+FEATGAN_S0 = REPO_ROOT / ('configs/feature_synthesis/'
+                          'featgan-s0_fast-scnn_1xb8-2k_camvid-128x128.py')
+FINETUNE = REPO_ROOT / ('configs/feature_synthesis/'
+                        'fast_scnn-finetune_1xb8-1k_camvid-256x352.py')
+FEATSYN = REPO_ROOT / ('configs/feature_synthesis/'
+                       'fast_scnn-featsyn_1xb8-1k_camvid-256x352.py')
+
+
+def test_regime_pair_shares_the_fine_tuning_schedule():
+    plain, featsyn = Config.fromfile(FINETUNE), Config.fromfile(FEATSYN)
+    for key in ('train_cfg', 'optim_wrapper', 'param_scheduler', 'load_from',
+                'train_dataloader', 'val_dataloader'):
+        assert plain[key] == featsyn[key], key
+    changed = {
+        k
+        for k in set(plain.model) | set(featsyn.model)
+        if plain.model.get(k) != featsyn.model.get(k)
+    }
+    assert changed == {'type', 'stage_index', 'synthesizer', 'synthetic_loss'}
+    # A tenth of the regime's learning rate, from its 2000-iteration run.
+    assert plain.optim_wrapper.optimizer.lr == 0.005
+    assert plain.load_from.endswith(
+        'fast_scnn_1xb8-2k_camvid-256x352/seed0/iter_2000.pth')
+
+
+def test_regime_feature_generator_and_fine_tuning(tmp_path, camvid_root):
+    """The CPU regime's feature pair through tools/train.py: a Fast-SCNN
+    checkpoint, its stage-0 feature generator (1 iteration), then
+    fine-tuning with its synthetic features (2 iterations)."""
+    from mmengine.runner.checkpoint import save_checkpoint
+    from mmseg.apis import init_model
+
+    from mmseg_synaug.datasets import CamVidDataset
+    segmentor = tmp_path / 'fast_scnn_init.pth'
+    save_checkpoint(
+        dict(
+            state_dict=init_model(str(REGIME), None,
+                                  device='cpu').state_dict(),
+            meta=dict(dataset_meta=dict(CamVidDataset.METAINFO))),
+        str(segmentor))
+    config = tmp_path / 'featgan_s0.py'
+    config.write_text(
+        open(tiny_generator_config(tmp_path, 1, segmentor)).read().replace(
+            str(GENERATOR), str(FEATGAN_S0)))
+    generator_dir = tmp_path / 'featgan'
+    run_tool(['tools/train.py', str(config), '--work-dir', str(generator_dir)])
+    generator = generator_dir / 'iter_1.pth'
+    assert generator.is_file()
+    crop = [
+        'train_dataloader.dataset.pipeline.3.crop_size=(64,64)',
+        'model.data_preprocessor.size=(64,64)'
+    ]
+    result = run_tool([
+        'tools/train.py',
+        str(FEATSYN), '--work-dir',
+        str(tmp_path / 'featsyn'), '--cfg-options', f'load_from={segmentor}',
+        f'model.synthesizer.generator={config}',
+        f'model.synthesizer.generator_checkpoint={generator}',
+        'train_cfg.max_iters=2', 'val_dataloader.dataset.indices=2',
+        'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'default_hooks.logger.interval=1', *crop
+    ])
+    assert 'loss_synthetic' in result.stdout
+    assert (tmp_path / 'featsyn/iter_2.pth').is_file()
