@@ -18,7 +18,8 @@ H200-class GPU:
   baseline and the filtered mix, every seed, as one more row;
 - ``feature`` (He, Schiele and Fritz's feature-level synthesis): the
   baseline (the image preset's runs where the same root has them), the
-  feature generator on its frozen layers, the PSPNet-score, and
+  feature generator on its frozen layers (its first iterations timed, then
+  as many as fit its share of the call), the PSPNet-score, and
   fine-tuning the best baseline with and without feature synthesis, every
   seed at once.
 
@@ -43,7 +44,11 @@ QUICK_SCALES = dict(
         iters=1000,
         finetune_iters=500,
         gen_iters=1500,
+        # The feature generator: its first 50 iterations timed, then as
+        # many as fit 150 s, at most 1000 (a multiple of 50).
         featgan_iters=1000,
+        featgan_probe_iters=50,
+        featgan_seconds=150,
         num_synthetic=184,
         # Six trainings at once: 1.5x the throughput of one on an H200
         # (docs/gpu_benchmark.md).
@@ -51,7 +56,7 @@ QUICK_SCALES = dict(
         shards=4,
         score_num=None),
     # The stages' CPU test size: the same functions at 1-2 iterations.
-    tiny=SCALES['tiny'])
+    tiny=dict(SCALES['tiny'], featgan_probe_iters=2, featgan_seconds=3600))
 #: The segmentor configs each preset trains (its folder keeps their runs).
 PRESET_CONFIGS = dict(
     image=['baseline', 'copypaste', 'multi', 'multi_filtered'],
@@ -156,11 +161,12 @@ def filtered_row(stage, baseline: str, multi: str, roots: dict) -> List[str]:
         stage.call('FreeMask filter', command,
                    osp.join(stage.work, 'logs', 'filter.log'))
     iters = stage.args.scale['iters']
-    table = stage.compare(PRESET_CONFIGS['image'],
-                          iters,
-                          per_config=roots,
-                          checkpoint_interval=iters,
-                          tag='filtered')
+    table = stage.compare(
+        PRESET_CONFIGS['image'],
+        iters,
+        per_config=roots,
+        checkpoint_interval=iters,
+        tag='filtered')
     summary = json.load(open(report))
     return [
         table, '',
@@ -186,10 +192,11 @@ def feature_preset(args: argparse.Namespace) -> None:
                                    tag='baseline')
     _, segmentor = stage.best_run('baseline', iters, 'baseline')
     featgan_work = osp.join(stage.work, 'featgan')
+    sizing = featgan_sizing(stage, segmentor)
     featgan = train_once(stage, 'feature generator', 'train_feature_generator',
                          'featgan', featgan_work,
                          [f'{KEYS["featgan_segmentor"]}={segmentor}'] +
-                         iteration_options(scale['featgan_iters']) +
+                         iteration_options(sizing['iters']) +
                          ['default_hooks.checkpoint.save_optimizer=False'] +
                          stage.tiny('featgan'))
     score = osp.join(stage.results, 'feature_score.json')
@@ -222,7 +229,11 @@ def feature_preset(args: argparse.Namespace) -> None:
     stage.write('feature-level synthetic augmentation', [
         f'The baseline, {iters} iterations:', '', baseline_table, '',
         f'`{args.configs["featgan"]}` on the best baseline\'s frozen '
-        f'layers: {mean_speed(featgan_work)}. PSPNet-score: the frozen '
+        f'layers: {mean_speed(featgan_work)}; sized by its first '
+        f'{sizing["probe_iters"]} iterations ({sizing["s_per_iter"]:.3f} '
+        f's/iter, median after {sizing["warmup"]}) to '
+        f'{sizing["seconds"]:g} s, at most {sizing["most"]} iterations. '
+        'PSPNet-score: the frozen '
         'layers after the stage segment real and synthetic features of val '
         'patches (percent):', '', *scores_table(json.load(open(score))), '',
         f'Fine-tuning the best baseline {finetune_iters} iterations with '
@@ -230,6 +241,54 @@ def feature_preset(args: argparse.Namespace) -> None:
         'iteration):', '', table, '',
         'Sent back: ' + '; '.join(artifacts) + '.'
     ])
+
+
+def sized_iterations(s_per_iter: float, seconds: float, most: int) -> int:
+    """Iterations that fit ``seconds`` at ``s_per_iter``: a multiple of
+    50 from 50 on (any number below), at least 1, at most ``most``."""
+    fit = int(seconds / s_per_iter)
+    return max(1, min(most, fit if fit < 50 else fit - fit % 50))
+
+
+def featgan_sizing(stage, segmentor: str) -> dict:
+    """Iterations of the feature generator that fit the preset's time.
+
+    Its first ``featgan_probe_iters`` iterations are trained and timed
+    (a work dir of their own, thrown away); the generator then trains as
+    many iterations as fit ``featgan_seconds`` at the median s/iter after
+    the first fifth, in multiples of 50 (every one below 50), at most
+    ``featgan_iters``. Kept in ``results/featgan_sizing.json``, so that a
+    resumed preset trains the same number.
+    """
+    path = osp.join(stage.results, 'featgan_sizing.json')
+    if osp.isfile(path):
+        return json.load(open(path))
+    scale = stage.args.scale
+    probe_iters = scale['featgan_probe_iters']
+    warmup = probe_iters // 5
+    work = osp.join(stage.work, 'featgan_probe')
+    train_once(stage, 'feature generator speed', 'train_feature_generator',
+               'featgan', work, [f'{KEYS["featgan_segmentor"]}={segmentor}'] +
+               iteration_options(probe_iters) + [
+                   'default_hooks.checkpoint.save_optimizer=False',
+                   'default_hooks.logger.interval=1'
+               ] + stage.tiny('featgan'))
+    from mmseg_synaug.visualization import load_scalars
+    train, _ = load_scalars(work)
+    times = sorted(r['time'] for r in train if r['iter'] > warmup)
+    s_per_iter = times[len(times) // 2]
+    iters = sized_iterations(s_per_iter, scale['featgan_seconds'],
+                             scale['featgan_iters'])
+    sizing = dict(
+        probe_iters=probe_iters,
+        warmup=warmup,
+        s_per_iter=s_per_iter,
+        seconds=scale['featgan_seconds'],
+        most=scale['featgan_iters'],
+        iters=iters)
+    with open(path, 'w') as f:
+        json.dump(sizing, f, indent=1)
+    return sizing
 
 
 PRESETS = dict(image=image_preset, feature=feature_preset)

@@ -319,10 +319,31 @@ def test_feature_preset(presets):
     assert f'| `{BASELINE}` |' in text
     scores = json.loads((root / 'results/feature_score.json').read_text())
     assert set(scores) == {'real', 'synthetic'}
+    # The generator was timed first, then sized (at --tiny: at most 2).
+    sizing = json.loads((root / 'results/featgan_sizing.json').read_text())
+    assert sizing['probe_iters'] == 2 and sizing['iters'] == 2
+    assert 'sized by its first 2 iterations' in text
+    done = json.loads((presets.root / 'work/featgan/done.json').read_text())
+    assert done['checkpoint'].endswith('iter_2.pth')
     gpu, cpu = GPU_AND_CPU_CONFIGS['featsyn']
     featsyn = gpu if (REPO_ROOT / 'configs/feature_synthesis' /
                       gpu).is_file() else cpu
     check_sent_back(root, 'pspnet_featsyn', featsyn[:-3], 1)
+
+
+@pytest.mark.parametrize(
+    's_per_iter,seconds,most,iters',
+    [
+        (0.1, 150, 1000, 1000),  # 1500 fit: the most
+        (0.2, 150, 1000, 750),
+        (0.23, 150, 1000, 650),  # 652 fit: down to a multiple of 50
+        (4.0, 150, 1000, 37),  # under 50: every one
+        (500.0, 150, 1000, 1),  # not even one: still one
+    ])
+def test_feature_generator_is_sized_to_its_seconds(s_per_iter, seconds, most,
+                                                   iters):
+    from mmseg_synaug.benchmark.presets import sized_iterations
+    assert sized_iterations(s_per_iter, seconds, most) == iters
 
 
 def test_full_benchmark_stops_at_its_budget_and_continues(bench, tmp_path):
