@@ -3,6 +3,8 @@ import json
 import sys
 from pathlib import Path
 
+from mmengine.config import Config
+
 from helpers import REPO_ROOT, run_tool
 
 TINY = ('train_dataloader.batch_size=2 train_dataloader.num_workers=0 '
@@ -79,6 +81,7 @@ def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
     the generator, its set, score and filter, the copy-paste set filtered
     boundary-aware, the five mixes and the adversarial variant, one table;
     the two-phase schedule; the re-sampled copy-paste set and its mix; the
+    feature generator, its score and the fine-tuning pair; the
     quarter-label regime (its sets, generator, score, three runs): the CPU
     regime's benchmark at 2 iterations (run twice: the second reuses every
     step)."""
@@ -90,6 +93,8 @@ def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
         SCORE_NUM='2',
         RESAMPLE_NUM='3',
         RENDERINGS='0 20',
+        FEATGAN_ITERS='2',
+        SCORE_BATCHES='1',
         SYNTHETIC=str(tmp_path / 'synthetic'))
     report = run_chain('benchmark_cpu_regime.sh', tmp_path, monkeypatch,
                        **settings)
@@ -151,6 +156,26 @@ def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
     assert report.count('<!-- cpu-regime-resampled -->') == 2
     dumped = (tmp_path / 'work' / name / 'seed0' / f'{name}.py').read_text()
     assert f"'{resampled}'" in dumped
+    # Feature synthesis: the generator on the seed-0 baseline, its score,
+    # each seed's baseline fine-tuned with and without synthetic features.
+    featgan = tmp_path / 'work/featgan-s0_fast-scnn/iter_2.pth'
+    assert featgan.is_file()
+    scores = json.loads((tmp_path / 'work/feature_score.json').read_text())
+    assert set(scores) == {'real', 'synthetic'}
+    assert report.count('<!-- cpu-regime-feature -->') == 2
+    for name in ('fast_scnn-finetune', 'fast_scnn-featsyn'):
+        name += '_1xb8-1k_camvid-256x352'
+        assert f'| `{name}` | 1 |' in report
+        # (one seed here: {seed} in load_from became the run's seed)
+        dumped = (tmp_path / 'work/feature' / name / 'seed0' /
+                  f'{name}.py').read_text()
+        baseline = (
+            tmp_path / 'work/fast_scnn_1xb8-2k_camvid-256x352' /
+            'seed0/iter_2.pth')
+        assert f"load_from = '{baseline}'" in dumped
+    featsyn = Config.fromfile(tmp_path / 'work/feature' / name / 'seed0' /
+                              f'{name}.py')
+    assert featsyn.model.synthesizer.generator_checkpoint == str(featgan)
     # The quarter-label regime: sets from the 92 images, its own generator.
     assert (tmp_path / 'work/pix2pixhd_w32-d3-r6_quarter/iter_2.pth').is_file()
     assert (tmp_path / 'work/synthesis_score_quarter.json').is_file()

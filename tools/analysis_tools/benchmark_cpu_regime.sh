@@ -30,7 +30,12 @@
 #      the seed-0 baseline finds their classes (RENDERINGS per map, by
 #      rank; SYNTHETIC/camvid_multi_copypaste_resampled), and its mix
 #      (section cpu-regime-resampled);
-#   9. the quarter-label regime (92 of CamVid train's 367 images,
+#   9. feature-level synthesis (He, Schiele and Fritz): the feature
+#      generator on the seed-0 baseline's stage 0 (FEATGAN_ITERS), its
+#      PSPNet-score (WORK/feature_score.json), and each seed's baseline
+#      fine-tuned ITERS/2 more iterations with and without synthetic
+#      features (WORK/feature; section cpu-regime-feature);
+#  10. the quarter-label regime (92 of CamVid train's 367 images,
 #      configs/_base_/datasets/splits/camvid_train_quarter.txt): copy-paste
 #      and generated sets recomposed from those 92 only, the generator
 #      trained on them (WORK/pix2pixhd_w32-d3-r6_quarter), its synthesis
@@ -50,7 +55,9 @@
 # look), NUM (copy-paste samples, default 367), NUM_REAL (real images for
 # the filter's class losses, default all), RESAMPLE_NUM (re-sampled
 # copy-paste samples, default 2 x NUM: at share 0.5 the mix uses the first
-# NUM), RENDERINGS (per map, default "1 20" as FreeMask), WRITE (default BENCHMARKS.md;
+# NUM), RENDERINGS (per map, default "1 20" as FreeMask), FEATGAN_ITERS
+# (feature generator, default 2000), SCORE_BATCHES (batches of val patches
+# of the PSPNet-score, default all), WRITE (default BENCHMARKS.md;
 # empty: print only), EXTRA (more --cfg-options for every run, e.g. a
 # smaller val set in tests).
 set -euo pipefail
@@ -142,6 +149,30 @@ RES_SET=$SYNTHETIC/camvid_multi_copypaste_resampled
   --renderings-per-map ${RENDERINGS:-1 20}
 compare "configs/synaug/$RESAMPLED.py" --cfg-options-for "$RESAMPLED" "$ROOT=$RES_SET" \
   ${WRITE:+--write "$WRITE" --section cpu-regime-resampled}
+
+FEATGAN=configs/feature_synthesis/featgan-s0_fast-scnn_1xb8-2k_camvid-128x128.py
+FEATGAN_ITERS=${FEATGAN_ITERS:-2000}
+FEATGAN_CKPT=$WORK/featgan-s0_fast-scnn/iter_$FEATGAN_ITERS.pth
+SEGMENTOR=model.data_preprocessor.checkpoint=$SEED0
+if [ ! -f "$FEATGAN_CKPT" ]; then
+  OMP_NUM_THREADS=2 "$PYTHON" tools/train.py "$FEATGAN" \
+    --work-dir "$WORK/featgan-s0_fast-scnn" --resume-or-start \
+    --cfg-options randomness.seed=0 train_cfg.max_iters="$FEATGAN_ITERS" \
+    "$SEGMENTOR"
+fi
+if [ ! -f "$WORK/feature_score.json" ]; then
+  OMP_NUM_THREADS=2 "$PYTHON" tools/analysis_tools/feature_score.py \
+    "$FEATGAN" "$FEATGAN_CKPT" ${SCORE_BATCHES:+--num-batches $SCORE_BATCHES} \
+    --out "$WORK/feature_score.json" --cfg-options "$SEGMENTOR"
+fi
+PLAIN=fast_scnn-finetune_1xb8-1k_camvid-256x352
+FEATSYN=fast_scnn-featsyn_1xb8-1k_camvid-256x352
+FROM="load_from=$WORK/fast_scnn_1xb8-2k_camvid-256x352/seed{seed}/iter_$ITERS.pth"
+compare_in "$WORK/feature" "$HALF" "configs/feature_synthesis/$PLAIN.py" \
+  "configs/feature_synthesis/$FEATSYN.py" --cfg-options-for "$PLAIN" "$FROM" \
+  --cfg-options-for "$FEATSYN" "$FROM" \
+  "model.synthesizer.generator_checkpoint=$FEATGAN_CKPT" \
+  ${WRITE:+--write "$WRITE" --section cpu-regime-feature}
 
 Q_BASELINE=configs/fast_scnn/fast_scnn_1xb8-2k_camvid-quarter-256x352.py
 Q_COPYPASTE=configs/synaug/fast_scnn-copypaste-multi_1xb8-2k_camvid-quarter-256x352.py
