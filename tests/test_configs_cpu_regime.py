@@ -122,3 +122,27 @@ def test_quarter_regime_trains_and_recomposes_from_its_92_images(
         sources.add(Path(record['source']).stem)
         sources.update(Path(added['source']).stem for added in record['added'])
     assert sources and sources <= names
+
+
+def test_two_phase_variants_change_one_thing():
+    """Phase 2 is the baseline's run for half the iterations from phase 1;
+    its fine-tuning variant changes the learning rate only."""
+    synaug = REPO_ROOT / 'configs/synaug'
+    baseline = Config.fromfile(REGIME / 'fast_scnn_1xb8-2k_camvid-256x352.py')
+    phase2 = Config.fromfile(
+        synaug /
+        'fast_scnn-copypaste-multi-finetune_1xb8-1k_camvid-256x352.py')
+    lr01 = Config.fromfile(
+        synaug /
+        'fast_scnn-copypaste-multi-finetune-lr01_1xb8-1k_camvid-256x352.py')
+    assert phase2.model == baseline.model
+    assert phase2.train_dataloader == baseline.train_dataloader
+    assert phase2.train_cfg.max_iters == 1000
+    assert phase2.load_from.endswith('seed0/iter_1000.pth')
+    differs = {
+        key
+        for key in set(phase2) | set(lr01) if phase2.get(key) != lr01.get(key)
+    }
+    assert differs == {'optim_wrapper'}
+    lr = baseline.optim_wrapper.optimizer.lr
+    assert lr01.optim_wrapper.optimizer.lr == pytest.approx(lr / 10)
