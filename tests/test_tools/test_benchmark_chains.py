@@ -141,6 +141,10 @@ def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
     assert (two_phase / finetune / 'seed0/iter_1.pth').is_file()
     assert f'| `{pretrain}` | 1 |' in report
     assert f'| `{finetune}` | 1 |' in report
+    lr01 = 'fast_scnn-copypaste-multi-finetune-lr01_1xb8-1k_camvid-256x352'
+    assert f'| `{lr01}` | 1 |' in report
+    dumped = (two_phase / lr01 / 'seed0' / f'{lr01}.py').read_text()
+    assert f"load_from = '{two_phase / pretrain}/seed0/iter_1.pth'" in dumped
     assert report.count('<!-- cpu-regime-two-phase -->') == 2
     # Re-sampling: the seed-0 baseline's allocation over CamVid train's
     # 367 maps, 3 renderings of the 3 hardest; the mix trained on that set.

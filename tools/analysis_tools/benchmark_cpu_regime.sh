@@ -23,7 +23,8 @@
 #      cpu-regime);
 #   7. the two-phase schedule (FreeMask, Liu et al.): half the iterations on
 #      the copy-paste set only, then half on real CamVid from each seed's
-#      phase-1 checkpoint (WORK/two_phase; sections cpu-regime-pretrain and
+#      phase-1 checkpoint, at the regime's lr and at a tenth of it
+#      (WORK/two_phase; sections cpu-regime-pretrain and
 #      cpu-regime-two-phase);
 #   8. FreeMask's hardness-aware re-sampling: the copy-paste set rendered
 #      again, RESAMPLE_NUM samples spread over the label maps by how hard
@@ -136,8 +137,12 @@ FINETUNE=fast_scnn-copypaste-multi-finetune_1xb8-1k_camvid-256x352
 compare_in "$TWO" "$HALF" "configs/synaug/$PRETRAIN.py" \
   --cfg-options-for "$PRETRAIN" "$ROOT=$SET" \
   ${WRITE:+--write "$WRITE" --section cpu-regime-pretrain}
+FINETUNE_LR01=fast_scnn-copypaste-multi-finetune-lr01_1xb8-1k_camvid-256x352
 compare_in "$TWO" "$HALF" "configs/synaug/$FINETUNE.py" \
+  "configs/synaug/$FINETUNE_LR01.py" \
   --cfg-options-for "$FINETUNE" \
+  "load_from=$TWO/$PRETRAIN/seed{seed}/iter_$HALF.pth" \
+  --cfg-options-for "$FINETUNE_LR01" \
   "load_from=$TWO/$PRETRAIN/seed{seed}/iter_$HALF.pth" \
   ${WRITE:+--write "$WRITE" --section cpu-regime-two-phase}
 
