@@ -35,6 +35,8 @@ import json
 import os.path as osp
 from typing import List
 
+import numpy as np
+
 from .staged import (KEYS, SCALES, Stage, iteration_options, mean_speed,
                      scores_table, synthesize, train_once)
 
@@ -275,8 +277,8 @@ def featgan_sizing(stage, segmentor: str) -> dict:
                ] + stage.tiny('featgan'))
     from mmseg_synaug.visualization import load_scalars
     train, _ = load_scalars(work)
-    times = sorted(r['time'] for r in train if r['iter'] > warmup)
-    s_per_iter = times[len(times) // 2]
+    s_per_iter = float(
+        np.median([r['time'] for r in train if r['iter'] > warmup]))
     iters = sized_iterations(s_per_iter, scale['featgan_seconds'],
                              scale['featgan_iters'])
     sizing = dict(
