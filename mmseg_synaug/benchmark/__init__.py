@@ -13,7 +13,8 @@ from .runs import (REPO_ROOT, add_config_options, check_options_for,
                    check_run_options, config_name, config_with_options,
                    options_for, shown_path, train_tool)
 from .speed import (concurrency_rows, concurrency_table, measure_concurrent,
-                    measure_speed, speed_row, speed_table)
+                    measure_image_reading, measure_speed, reading_table,
+                    speed_row, speed_table)
 from .tables import comparison_table, curve_table, extra_test_table, machine
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     'curve_table', 'machine', 'measure_speed', 'speed_row', 'speed_table',
     'add_config_options', 'config_with_options', 'parse_extra_test',
     'score_extra_tests', 'extra_test_table', 'measure_concurrent',
-    'concurrency_rows', 'concurrency_table'
+    'concurrency_rows', 'concurrency_table', 'measure_image_reading',
+    'reading_table'
 ]

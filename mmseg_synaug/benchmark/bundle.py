@@ -93,20 +93,21 @@ def copy_files(src_dir: str, dst_dir: str, pattern: str = '*') -> None:
             shutil.copy2(src, dst)
 
 
-def prepare_camvid(data_root: str, out_root: str, processes: int) -> str:
+def prepare_camvid(data_root: str, out_root: str) -> str:
     """A CamVid root that every tool reads, from a PNG or JPEG copy.
 
-    The kit's copy (``camvid_jpg``) has JPEG images: they are decoded once
-    into PNG under ``out_root/camvid`` (the decoded pixels, so the scores
-    are those of the JPEG copy), and label maps are copied. A PNG copy is
-    linked as it is.
+    The copy is linked as it is under ``out_root/camvid``: the kit's copy
+    (``camvid_jpg``, JPEG images and PNG label maps) is read as JPEG, since
+    :class:`~mmseg_synaug.datasets.CamVidDataset` takes the suffix the image
+    folder holds. Reading a JPEG costs about a third of decoding the PNG
+    of the same pixels (BENCHMARKS.md, "Reading the kit's JPEG copy"), and
+    no decoding pass runs before the first training.
 
     Args:
         data_root (str): Folder with ``train``, ``trainannot``, ``val`` and
             ``valannot``.
-        out_root (str): Where ``camvid/`` is made; the value to give
+        out_root (str): Where ``camvid`` is linked; the value to give
             ``$SYNAUG_DATA_ROOT``.
-        processes (int): Processes decoding images.
 
     Returns:
         str: ``out_root``.
@@ -117,19 +118,11 @@ def prepare_camvid(data_root: str, out_root: str, processes: int) -> str:
                          f'folders {lacking}: give the kit\'s camvid_jpg or '
                          'a CamVid root (tools/dataset_converters/camvid.py).')
     target = osp.join(out_root, 'camvid')
-    jpeg = bool(glob.glob(osp.join(data_root, 'train', '*.jpg')))
-    if not jpeg:
-        if not osp.exists(target):
-            os.makedirs(out_root, exist_ok=True)
-            os.symlink(osp.abspath(data_root), target)
-        return out_root
-    for split in ('train', 'val'):
-        convert_images(
-            osp.join(data_root, split), osp.join(target, split), '.jpg',
-            '.png', processes)
-        copy_files(
-            osp.join(data_root, split + 'annot'),
-            osp.join(target, split + 'annot'), '*.png')
+    if osp.islink(target) and osp.realpath(target) != osp.realpath(data_root):
+        os.remove(target)  # another copy than the last run's
+    if not osp.exists(target):
+        os.makedirs(out_root, exist_ok=True)
+        os.symlink(osp.abspath(data_root), target)
     return out_root
 
 

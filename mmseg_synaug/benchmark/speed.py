@@ -12,12 +12,16 @@ import os.path as osp
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import date
 from typing import Dict, List, Sequence
 
 import numpy as np
 from mmengine.config import Config
 
+from ..datasets.checks import detect_image_suffix
+from ..datasets.transforms import LoadCheckedImage
+from ..utils import DataError
 from ..utils.report import describe_machine
 from .runs import shown_path, train_tool
 
@@ -171,5 +175,68 @@ def speed_table(rows: List[Dict], command: str, marker: str, seed: int,
                      f"{r['s_per_iter']:.3f} ({r['spread']:.3f}) | "
                      f"{r['images_per_s']:.2f} | "
                      f"{r['s_per_iter'] / reference:.2f} |")
+    lines.append(marker)
+    return '\n'.join(lines)
+
+
+def measure_image_reading(folder: str, repeats: int) -> Dict:
+    """Seconds per image of the pipeline's image loading on one folder.
+
+    Every image of the folder (the suffix it holds, as
+    :class:`~mmseg_synaug.datasets.CamVidDataset` takes it) is read by
+    :class:`~mmseg_synaug.datasets.transforms.LoadCheckedImage`, the first
+    transform of every training pipeline, ``repeats`` times in a row in this
+    process; the time per image is the median over the passes (the first
+    pass also reads the files into the page cache).
+
+    Args:
+        folder (str): An image folder, e.g. CamVid's ``train``.
+        repeats (int): Passes over the folder (>= 1).
+
+    Returns:
+        dict: ``folder``, ``suffix``, ``images``, ``megabytes`` (on disk),
+        ``ms_per_image`` and ``passes`` (ms per image of each pass).
+    """
+    suffix = detect_image_suffix(folder, default='')
+    files = sorted(glob.glob(osp.join(folder, '*' + suffix))) if suffix \
+        else []
+    if not files:
+        raise DataError(
+            f'The folder `{folder}` holds no PNG or JPEG image.',
+            fix='Give an image folder such as CamVid\'s `train`.')
+    load = LoadCheckedImage()
+    passes = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for path in files:
+            load(dict(img_path=path))
+        passes.append((time.perf_counter() - start) / len(files) * 1e3)
+    return dict(
+        folder=shown_path(folder),
+        suffix=suffix,
+        images=len(files),
+        megabytes=sum(osp.getsize(path) for path in files) / 1e6,
+        ms_per_image=float(np.median(passes)),
+        passes=passes)
+
+
+def reading_table(rows: List[Dict], command: str, marker: str) -> str:
+    """The marked markdown section of :func:`measure_image_reading` rows,
+    with the ratio of each folder's time per image to the first's."""
+    reference = rows[0]['ms_per_image']
+    lines = [
+        marker, f'Measured {date.today()} on {describe_machine()}, one '
+        'process; ms/image is the median over the passes of the mean time '
+        'per image of a pass (every pass in brackets), the ratio is to the '
+        'first row:', '', '```', command, '```', '',
+        '| folder | images | MB | ms/image | time ratio |',
+        '|---|---|---|---|---|'
+    ]
+    for r in rows:
+        passes = ', '.join(f'{t:.2f}' for t in r['passes'])
+        lines.append(f"| `{r['folder']}` (`*{r['suffix']}`) | "
+                     f"{r['images']} | {r['megabytes']:.1f} | "
+                     f"{r['ms_per_image']:.2f} ({passes}) | "
+                     f"{r['ms_per_image'] / reference:.2f} |")
     lines.append(marker)
     return '\n'.join(lines)

@@ -267,8 +267,7 @@ class Stage:
             self.env['CUDA_VISIBLE_DEVICES'] = ''
         if args.data_root:
             self.env['SYNAUG_DATA_ROOT'] = bundle.prepare_camvid(
-                args.data_root, osp.join(self.work, 'data'),
-                os.cpu_count() or 1)
+                args.data_root, osp.join(self.work, 'data'))
         # Runs finished on another machine (copied back with the stage
         # folder) are not trained again.
         restore_runs(

@@ -6,7 +6,8 @@ from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
 from ..utils import DataError, resolve_data_root
-from .checks import check_label_files, check_not_empty, check_split_file
+from .checks import (check_label_files, check_not_empty, check_split_file,
+                     detect_image_suffix)
 
 
 @DATASETS.register_module()
@@ -27,8 +28,12 @@ class CamVidDataset(BaseSegDataset):
             Defaults to None.
         data_prefix (dict): Image and label sub-folders.
             Defaults to ``dict(img_path='train', seg_map_path='trainannot')``.
-        img_suffix (str): Suffix of the images, e.g. ``'.jpg'`` for a JPEG
-            copy. Defaults to ``'.png'``.
+        img_suffix (str, optional): Suffix of the images. None takes
+            ``'.png'``, or ``'.jpg'`` where the image folder holds JPEG
+            images and no PNG (a JPEG copy such as the GPU kit's
+            ``camvid_jpg`` is read as it is; see
+            :func:`~mmseg_synaug.datasets.checks.detect_image_suffix`).
+            Defaults to None.
         seg_map_suffix (str): Suffix of the label maps.
             Defaults to ``'.png'``.
         check_labels (int): Label maps decoded and checked when the dataset
@@ -50,7 +55,7 @@ class CamVidDataset(BaseSegDataset):
                  data_root: Optional[str] = None,
                  data_prefix: dict = dict(
                      img_path='train', seg_map_path='trainannot'),
-                 img_suffix: str = '.png',
+                 img_suffix: Optional[str] = None,
                  seg_map_suffix: str = '.png',
                  check_labels: int = 200,
                  **kwargs) -> None:
@@ -60,6 +65,9 @@ class CamVidDataset(BaseSegDataset):
             data_root,
             required=tuple(data_prefix.values()),
             converter='tools/dataset_converters/camvid.py')
+        if img_suffix is None:
+            img_suffix = detect_image_suffix(
+                osp.join(data_root, data_prefix.get('img_path', '')))
         super().__init__(
             data_root=data_root,
             data_prefix=data_prefix,

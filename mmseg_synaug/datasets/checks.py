@@ -36,6 +36,32 @@ _CHECKED: Set[str] = set()
 _IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 
 
+def detect_image_suffix(img_dir: str, default: str = '.png') -> str:
+    """Say which image suffix a folder holds: ``'.png'``, else ``'.jpg'``.
+
+    A JPEG copy (such as the GPU kit's ``camvid_jpg``) is then read as it
+    is, instead of being decoded to PNG first.
+
+    Args:
+        img_dir (str): The image folder (searched with its sub-folders, as
+            mmseg lists it).
+        default (str): The suffix where the folder holds neither (the empty
+            dataset is then refused by :func:`check_not_empty`, which names
+            what the folder holds). Defaults to ``'.png'``.
+
+    Returns:
+        str: ``'.png'``, ``'.jpg'`` or ``default``.
+    """
+    has_jpg = False
+    for _, _, files in os.walk(img_dir):
+        for name in files:
+            suffix = osp.splitext(name)[1]
+            if suffix == '.png':
+                return '.png'
+            has_jpg = has_jpg or suffix == '.jpg'
+    return '.jpg' if has_jpg else default
+
+
 def check_split_file(ann_file: str, dataset: str) -> None:
     """Refuse a split file (``ann_file``) that does not exist.
 

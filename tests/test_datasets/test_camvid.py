@@ -84,10 +84,27 @@ def test_jpeg_images_with_img_suffix(camvid_root, tmp_path):
     np.testing.assert_array_equal(label == 255, raw == 11)
 
 
+def test_default_suffix_is_the_one_the_folder_holds(camvid_root, tmp_path):
+    """img_suffix None reads a JPEG copy as JPEG, and PNG where both are."""
+    root = jpeg_copy(camvid_root, tmp_path / 'camvid_jpg', NAMES)
+    dataset = CamVidDataset(
+        data_root=str(root), pipeline=[dict(type='LoadCheckedImage')])
+    assert dataset.img_suffix == '.jpg' and len(dataset) == 3
+    assert dataset.get_data_info(0)['img_path'].endswith('0001TP_006690.jpg')
+    np.testing.assert_array_equal(
+        dataset[0]['img'],
+        cv2.imread(str(root / 'train' / '0001TP_006690.jpg')))
+    # one PNG beside the JPEGs: the PNG images are the dataset
+    shutil.copy(f'{camvid_root}/train/{NAMES[0]}', root / 'train')
+    dataset = CamVidDataset(data_root=str(root))
+    assert dataset.img_suffix == '.png' and len(dataset) == 1
+    assert CamVidDataset(data_root=camvid_root).img_suffix == '.png'
+
+
 def test_png_suffix_on_a_jpeg_folder_says_which_suffix(camvid_root, tmp_path):
     root = jpeg_copy(camvid_root, tmp_path / 'camvid_jpg', NAMES[:1])
     with pytest.raises(DataError) as error:
-        CamVidDataset(data_root=str(root))
+        CamVidDataset(data_root=str(root), img_suffix='.png')
     message = str(error.value)
     assert f'{root}/train` holds no `*.png` image' in message
     assert "img_suffix='.jpg'" in message

@@ -1,10 +1,16 @@
-"""benchmark_train.py and benchmark_train_step.py: the tables they write.
+"""benchmark_train.py, benchmark_train_step.py and benchmark_image_reading.py:
+the tables they write.
 
 Speeds are not checked (a benchmark measures them); these runs check that
 each tool trains every config through the real entry points and writes
 one row per config, the first the reference of the ratios.
 """
+import os
+import shutil
+
+import cv2
 import pytest
+from failing_tool import run_failing_tool
 
 from helpers import REPO_ROOT, run_tool
 
@@ -100,3 +106,51 @@ def test_unknown_key_is_refused(tool, tmp_path):
             'optim_wraper.optimizer.lr=0.1'
         ])
     assert not any(tmp_path.iterdir())  # nothing trained
+
+
+def test_image_reading_times_a_png_folder_and_its_jpeg_copy(
+        camvid_root, tmp_path):
+    """benchmark_image_reading.py: a row per folder through the pipeline's
+    LoadCheckedImage, the suffix each holds, one time per pass."""
+    names = sorted(os.listdir(f'{camvid_root}/train'))[:3]
+    (tmp_path / 'png').mkdir()
+    (tmp_path / 'jpg').mkdir()
+    for name in names:
+        shutil.copy(f'{camvid_root}/train/{name}', tmp_path / 'png')
+        cv2.imwrite(
+            str(tmp_path / 'jpg' / name.replace('.png', '.jpg')),
+            cv2.imread(f'{camvid_root}/train/{name}'),
+            [cv2.IMWRITE_JPEG_QUALITY, 90])
+    report = tmp_path / 'BENCH.md'
+    run_tool([
+        'tools/analysis_tools/benchmark_image_reading.py',
+        str(tmp_path / 'png'),
+        str(tmp_path / 'jpg'), '--repeats', '2', '--write',
+        str(report)
+    ])
+    text = report.read_text()
+    assert text.count('<!-- image-reading -->') == 2
+    rows = [
+        line.split(' | ') for line in text.splitlines()
+        if line.startswith('| `')
+    ]
+    assert [row[0].split('`')[3] for row in rows] == ['*.png', '*.jpg']
+    assert [row[1] for row in rows] == ['3', '3']
+    png_mb = sum(os.path.getsize(tmp_path / 'png' / n) for n in names) / 1e6
+    assert rows[0][2] == f'{png_mb:.1f}'
+    assert float(rows[1][2]) < float(rows[0][2])  # JPEG q90 is smaller
+    for row in rows:  # median (pass 1, pass 2)
+        median, passes = row[3].split(' (')
+        times = [float(t) for t in passes.rstrip(')').split(', ')]
+        assert len(times) == 2 and min(times) > 0
+        assert float(median) == pytest.approx(sum(times) / 2, abs=0.011)
+    assert rows[0][4] == '1.00 |'
+
+
+def test_image_reading_refuses_a_folder_without_images(tmp_path):
+    (tmp_path / 'empty').mkdir()
+    output = run_failing_tool([
+        'tools/analysis_tools/benchmark_image_reading.py',
+        str(tmp_path / 'empty')
+    ])
+    assert f'{tmp_path / "empty"}` holds no PNG or JPEG image' in output

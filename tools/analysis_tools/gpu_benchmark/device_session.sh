@@ -52,11 +52,11 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv || true
 mkdir -p "$OUT" "$ROOT"
 rc=0
 
-kit_data() {  # the kit's CamVid, decoded once into ROOT/work/data
+kit_data() {  # the kit's CamVid (JPEG images), linked into ROOT/work/data
   "$PYTHON" - "$KIT/camvid_jpg" "$ROOT/work/data" <<'EOF'
-import os, sys
+import sys
 from mmseg_synaug.benchmark import bundle
-print(bundle.prepare_camvid(sys.argv[1], sys.argv[2], os.cpu_count() or 1))
+print(bundle.prepare_camvid(sys.argv[1], sys.argv[2]))
 EOF
 }
 
