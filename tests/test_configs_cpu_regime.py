@@ -8,6 +8,7 @@ from mmengine.config import Config
 from PIL import Image
 
 from helpers import REPO_ROOT, run_tool
+from mmseg_synaug.synthesis.filtering import filtered_folder
 
 REGIME = REPO_ROOT / 'configs/fast_scnn'
 CONFIGS = sorted(REGIME.glob('fast_scnn*.py'))
@@ -146,3 +147,39 @@ def test_two_phase_variants_change_one_thing():
     assert differs == {'optim_wrapper'}
     lr = baseline.optim_wrapper.optimizer.lr
     assert lr01.optim_wrapper.optimizer.lr == pytest.approx(lr / 10)
+
+
+def test_resampled_filtered_mix_filters_the_resampled_set():
+    """The two FreeMask steps together: the re-sampled set (its root) with
+    the filtered maps tools/filter_synthetic.py writes at margin 1.25 (the
+    filtered mix's folder); nothing else differs from the re-sampled mix."""
+    synaug = REPO_ROOT / 'configs/synaug'
+    name = 'fast_scnn-copypaste-multi-{}_1xb8-2k_camvid-256x352.py'
+    resampled = Config.fromfile(synaug / name.format('resampled'))
+    filtered = Config.fromfile(synaug / name.format('filtered'))
+    both = Config.fromfile(synaug / name.format('resampled-filtered'))
+    synthetic = both.train_dataloader.dataset.synthetic
+    assert synthetic.data_prefix.seg_map_path == filtered_folder(1.25) == \
+        filtered.train_dataloader.dataset.synthetic.data_prefix.seg_map_path
+    assert synthetic.data_root == \
+        resampled.train_dataloader.dataset.synthetic.data_root
+    synthetic.data_prefix.seg_map_path = 'labels'
+    assert both.train_dataloader == resampled.train_dataloader
+    assert both.model == resampled.model
+    assert both.optim_wrapper == resampled.optim_wrapper
+
+
+def test_generated_resampled_filtered_mix_changes_the_set_only():
+    """FreeMask's recipe on generated images: the filtered generated mix
+    with the re-sampled set's root, nothing else."""
+    synaug = REPO_ROOT / 'configs/synaug'
+    name = 'fast_scnn-synaug-multi-{}_1xb8-2k_camvid-256x352.py'
+    filtered = Config.fromfile(synaug / name.format('filtered'))
+    both = Config.fromfile(synaug / name.format('resampled-filtered'))
+    synthetic = both.train_dataloader.dataset.synthetic
+    assert synthetic.data_prefix.seg_map_path == filtered_folder(1.25)
+    assert Path(synthetic.data_root).resolve() == \
+        REPO_ROOT / 'work_dirs/synthetic/cpu_regime/camvid_multi_resampled'
+    synthetic.data_root = filtered.train_dataloader.dataset.synthetic.data_root
+    assert both.train_dataloader == filtered.train_dataloader
+    assert both.model == filtered.model

@@ -80,7 +80,8 @@ def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
     """Copy-paste set, baseline and mix, the filter by the seed-0 baseline,
     the generator, its set, score and filter, the copy-paste set filtered
     boundary-aware, the five mixes and the adversarial variant, one table;
-    the two-phase schedule; the re-sampled copy-paste set and its mix; the
+    the two-phase schedule; the re-sampled copy-paste set, its mix and its
+    filtered mix, the generated re-sampled set's filtered mix; the
     feature generator, its score and the fine-tuning pair; the
     quarter-label regime (its sets, generator, score, three runs): the CPU
     regime's benchmark at 2 iterations (run twice: the second reuses every
@@ -160,6 +161,23 @@ def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
     assert report.count('<!-- cpu-regime-resampled -->') == 2
     dumped = (tmp_path / 'work' / name / 'seed0' / f'{name}.py').read_text()
     assert f"'{resampled}'" in dumped
+    # ... and the same set filtered, trained on its filtered maps; the
+    # maps of the same allocation rendered by the generator, filtered too.
+    generated = tmp_path / 'synthetic/camvid_multi_resampled'
+    assert json.loads(
+        (generated / 'resampling.json').read_text())['counts'] == counts
+    assert len(list((generated / 'images').iterdir())) == 3
+    for name, synthetic in (('fast_scnn-copypaste-multi-resampled-filtered',
+                             resampled),
+                            ('fast_scnn-synaug-multi-resampled-filtered',
+                             generated)):
+        assert len(list((synthetic / 'labels_filtered_m1.25').iterdir())) == 3
+        name += '_1xb8-2k_camvid-256x352'
+        assert f'| `{name}` | 2 |' in report
+        dumped = (tmp_path / 'work' / name / 'seed0' /
+                  f'{name}.py').read_text()
+        assert f"'{synthetic}'" in dumped
+        assert "seg_map_path='labels_filtered_m1.25'" in dumped
     # Feature synthesis: the generator on the seed-0 baseline, its score,
     # each seed's baseline fine-tuned with and without synthetic features.
     featgan = tmp_path / 'work/featgan-s0_fast-scnn/iter_2.pth'

@@ -29,8 +29,11 @@
 #   8. FreeMask's hardness-aware re-sampling: the copy-paste set rendered
 #      again, RESAMPLE_NUM samples spread over the label maps by how hard
 #      the seed-0 baseline finds their classes (RENDERINGS per map, by
-#      rank; SYNTHETIC/camvid_multi_copypaste_resampled), and its mix
-#      (section cpu-regime-resampled);
+#      rank; SYNTHETIC/camvid_multi_copypaste_resampled), its mix, and
+#      the same set filtered as in step 3; then both steps of FreeMask on
+#      generated images: the maps the same allocation chooses rendered by
+#      the regime's generator (SYNTHETIC/camvid_multi_resampled), filtered
+#      as in step 4, and their mix (section cpu-regime-resampled);
 #   9. feature-level synthesis (He, Schiele and Fritz): the feature
 #      generator on the seed-0 baseline's stage 0 (FEATGAN_ITERS), its
 #      PSPNet-score (WORK/feature_score.json), and each seed's baseline
@@ -152,7 +155,20 @@ RES_SET=$SYNTHETIC/camvid_multi_copypaste_resampled
   --mode multi --copy-paste --num "${RESAMPLE_NUM:-$((2 * NUM))}" --seed 0 \
   --out "$RES_SET" --resample-config "$BASELINE" --resample-checkpoint "$SEED0" \
   --renderings-per-map ${RENDERINGS:-1 20}
-compare "configs/synaug/$RESAMPLED.py" --cfg-options-for "$RESAMPLED" "$ROOT=$RES_SET" \
+filter_set "$RES_SET"
+GEN_RES_SET=$SYNTHETIC/camvid_multi_resampled
+OMP_NUM_THREADS=2 "$PYTHON" tools/synthesize.py "$GEN_CONFIG" "$GEN" "$DATA" \
+  --mode multi --num "${RESAMPLE_NUM:-$((2 * NUM))}" --seed 0 \
+  --out "$GEN_RES_SET" --resample-config "$BASELINE" --resample-checkpoint "$SEED0" \
+  --renderings-per-map ${RENDERINGS:-1 20}
+filter_set "$GEN_RES_SET"
+RES_FILTERED=fast_scnn-copypaste-multi-resampled-filtered_1xb8-2k_camvid-256x352
+GEN_RES_FILTERED=fast_scnn-synaug-multi-resampled-filtered_1xb8-2k_camvid-256x352
+compare "configs/synaug/$RESAMPLED.py" "configs/synaug/$RES_FILTERED.py" \
+  "configs/synaug/$GEN_RES_FILTERED.py" \
+  --cfg-options-for "$RESAMPLED" "$ROOT=$RES_SET" \
+  --cfg-options-for "$RES_FILTERED" "$ROOT=$RES_SET" \
+  --cfg-options-for "$GEN_RES_FILTERED" "$ROOT=$GEN_RES_SET" \
   ${WRITE:+--write "$WRITE" --section cpu-regime-resampled}
 
 FEATGAN=configs/feature_synthesis/featgan-s0_fast-scnn_1xb8-2k_camvid-128x128.py
