@@ -10,7 +10,8 @@
 #       model.synthesizer.generator_checkpoint=FEATGAN.pth
 _base_ = ['./fast_scnn-finetune_1xb8-1k_camvid-256x352.py']
 generator_config = '{{fileDirname}}/featgan-s0_fast-scnn_1xb8-2k_camvid-128x128.py'  # noqa
-generator_checkpoint = 'work_dirs/cpu_regime/featgan-s0_fast-scnn_1xb8-2k_camvid-128x128/iter_2000.pth'  # noqa
+# where tools/analysis_tools/benchmark_cpu_regime.sh trains it (800 its)
+generator_checkpoint = 'work_dirs/cpu_regime/featgan-s0_fast-scnn/iter_800.pth'  # noqa
 model = dict(
     type='FeatureSynthesisEncoderDecoder',
     stage_index=0,

@@ -60,7 +60,8 @@
 # the filter's class losses, default all), RESAMPLE_NUM (re-sampled
 # copy-paste samples, default 2 x NUM: at share 0.5 the mix uses the first
 # NUM), RENDERINGS (per map, default "1 20" as FreeMask), FEATGAN_ITERS
-# (feature generator, default 2000), SCORE_BATCHES (batches of val patches
+# (feature generator, default 800: about 2.2 s/iter on one thread with
+# the other core busy, 30 minutes), SCORE_BATCHES (batches of val patches
 # of the PSPNet-score, default all), WRITE (default BENCHMARKS.md;
 # empty: print only), EXTRA (more --cfg-options for every run, e.g. a
 # smaller val set in tests).
@@ -172,7 +173,7 @@ compare "configs/synaug/$RESAMPLED.py" "configs/synaug/$RES_FILTERED.py" \
   ${WRITE:+--write "$WRITE" --section cpu-regime-resampled}
 
 FEATGAN=configs/feature_synthesis/featgan-s0_fast-scnn_1xb8-2k_camvid-128x128.py
-FEATGAN_ITERS=${FEATGAN_ITERS:-2000}
+FEATGAN_ITERS=${FEATGAN_ITERS:-800}
 FEATGAN_CKPT=$WORK/featgan-s0_fast-scnn/iter_$FEATGAN_ITERS.pth
 SEGMENTOR=model.data_preprocessor.checkpoint=$SEED0
 if [ ! -f "$FEATGAN_CKPT" ]; then
