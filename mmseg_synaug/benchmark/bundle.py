@@ -99,7 +99,7 @@ def prepare_camvid(data_root: str, out_root: str) -> str:
     The copy is linked as it is under ``out_root/camvid``: the kit's copy
     (``camvid_jpg``, JPEG images and PNG label maps) is read as JPEG, since
     :class:`~mmseg_synaug.datasets.CamVidDataset` takes the suffix the image
-    folder holds. Reading a JPEG costs about a third of decoding the PNG
+    folder holds. Reading a JPEG costs about a fifth of reading the PNG
     of the same pixels (BENCHMARKS.md, "Reading the kit's JPEG copy"), and
     no decoding pass runs before the first training.
 
