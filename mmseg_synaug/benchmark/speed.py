@@ -198,8 +198,9 @@ def measure_image_reading(folder: str, repeats: int) -> Dict:
         ``ms_per_image`` and ``passes`` (ms per image of each pass).
     """
     suffix = detect_image_suffix(folder, default='')
-    files = sorted(glob.glob(osp.join(folder, '*' + suffix))) if suffix \
-        else []
+    files = sorted(
+        glob.glob(osp.join(folder, '**', '*' +
+                           suffix), recursive=True)) if suffix else []
     if not files:
         raise DataError(
             f'The folder `{folder}` holds no PNG or JPEG image.',

@@ -5,12 +5,14 @@ Test modules import them with ``from helpers import ...`` (pytest puts
 ``conftest.py``.
 """
 import os
+import shutil
 import socket
 import subprocess
 import sys
 from pathlib import Path
 from typing import List
 
+import cv2
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -72,3 +74,17 @@ default_hooks = dict(
 randomness = dict(seed=0)
 """)
     return str(path)
+
+
+def jpeg_copy(camvid_root, root, names):
+    """CamVid samples with JPEG images and PNG labels, as the GPU kit's."""
+    for sub in ('train', 'trainannot'):
+        (root / sub).mkdir(parents=True)
+    for name in names:
+        image = cv2.imread(f'{camvid_root}/train/{name}')
+        cv2.imwrite(
+            str(root / 'train' / name.replace('.png', '.jpg')), image,
+            [cv2.IMWRITE_JPEG_QUALITY, 90])
+        shutil.copy(f'{camvid_root}/trainannot/{name}',
+                    root / 'trainannot' / name)
+    return root

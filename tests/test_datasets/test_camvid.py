@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from helpers import jpeg_copy
 from mmseg_synaug.datasets import CamVidDataset
 from mmseg_synaug.utils import DataError
 
@@ -43,20 +44,6 @@ def test_void_becomes_ignore(camvid_root):
         np.testing.assert_array_equal(label == 255, raw_label == 11)
         seen_void |= bool((label == 255).any())
     assert seen_void, 'expected void pixels in CamVid label maps'
-
-
-def jpeg_copy(camvid_root, root, names):
-    """CamVid samples with JPEG images and PNG labels, as the GPU kit's."""
-    for sub in ('train', 'trainannot'):
-        (root / sub).mkdir(parents=True)
-    for name in names:
-        image = cv2.imread(f'{camvid_root}/train/{name}')
-        cv2.imwrite(
-            str(root / 'train' / name.replace('.png', '.jpg')), image,
-            [cv2.IMWRITE_JPEG_QUALITY, 90])
-        shutil.copy(f'{camvid_root}/trainannot/{name}',
-                    root / 'trainannot' / name)
-    return root
 
 
 NAMES = ['0001TP_006690.png', '0001TP_006720.png', '0001TP_006750.png']

@@ -8,11 +8,10 @@ one row per config, the first the reference of the ratios.
 import os
 import shutil
 
-import cv2
 import pytest
 from failing_tool import run_failing_tool
 
-from helpers import REPO_ROOT, run_tool
+from helpers import REPO_ROOT, jpeg_copy, run_tool
 
 PSPNET = 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py'
 UNET = 'configs/unet/unet-s5-d16_fcn_1xb8-1k_camvid-256x256.py'
@@ -114,18 +113,14 @@ def test_image_reading_times_a_png_folder_and_its_jpeg_copy(
     LoadCheckedImage, the suffix each holds, one time per pass."""
     names = sorted(os.listdir(f'{camvid_root}/train'))[:3]
     (tmp_path / 'png').mkdir()
-    (tmp_path / 'jpg').mkdir()
     for name in names:
         shutil.copy(f'{camvid_root}/train/{name}', tmp_path / 'png')
-        cv2.imwrite(
-            str(tmp_path / 'jpg' / name.replace('.png', '.jpg')),
-            cv2.imread(f'{camvid_root}/train/{name}'),
-            [cv2.IMWRITE_JPEG_QUALITY, 90])
+    jpeg = jpeg_copy(camvid_root, tmp_path / 'camvid_jpg', names) / 'train'
     report = tmp_path / 'BENCH.md'
     run_tool([
         'tools/analysis_tools/benchmark_image_reading.py',
         str(tmp_path / 'png'),
-        str(tmp_path / 'jpg'), '--repeats', '2', '--write',
+        str(jpeg), '--repeats', '2', '--write',
         str(report)
     ])
     text = report.read_text()

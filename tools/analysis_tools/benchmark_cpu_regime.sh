@@ -152,16 +152,18 @@ compare_in "$TWO" "$HALF" "configs/synaug/$FINETUNE.py" \
 
 RESAMPLED=fast_scnn-copypaste-multi-resampled_1xb8-2k_camvid-256x352
 RES_SET=$SYNTHETIC/camvid_multi_copypaste_resampled
+RESAMPLE_NUM=${RESAMPLE_NUM:-$((2 * NUM))}
+RENDERINGS=${RENDERINGS:-1 20}
 "$PYTHON" tools/synthesize.py none none "$DATA" \
-  --mode multi --copy-paste --num "${RESAMPLE_NUM:-$((2 * NUM))}" --seed 0 \
+  --mode multi --copy-paste --num "$RESAMPLE_NUM" --seed 0 \
   --out "$RES_SET" --resample-config "$BASELINE" --resample-checkpoint "$SEED0" \
-  --renderings-per-map ${RENDERINGS:-1 20}
+  --renderings-per-map $RENDERINGS
 filter_set "$RES_SET"
 GEN_RES_SET=$SYNTHETIC/camvid_multi_resampled
 OMP_NUM_THREADS=2 "$PYTHON" tools/synthesize.py "$GEN_CONFIG" "$GEN" "$DATA" \
-  --mode multi --num "${RESAMPLE_NUM:-$((2 * NUM))}" --seed 0 \
+  --mode multi --num "$RESAMPLE_NUM" --seed 0 \
   --out "$GEN_RES_SET" --resample-config "$BASELINE" --resample-checkpoint "$SEED0" \
-  --renderings-per-map ${RENDERINGS:-1 20}
+  --renderings-per-map $RENDERINGS
 filter_set "$GEN_RES_SET"
 RES_FILTERED=fast_scnn-copypaste-multi-resampled-filtered_1xb8-2k_camvid-256x352
 GEN_RES_FILTERED=fast_scnn-synaug-multi-resampled-filtered_1xb8-2k_camvid-256x352
