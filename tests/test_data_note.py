@@ -39,7 +39,7 @@ def test_a_run_without_the_data_says_so_first(tmp_path):
         'fasseg_frontal/ (README.md, Data)'), result.stdout[:2000]
     assert ' passed' not in result.stdout
     assert any(
-        line.startswith('6 tests skipped without the real data: ')
+        line.startswith('7 tests skipped without the real data: ')
         for line in lines), result.stdout[-2000:]
 
 
