@@ -197,6 +197,11 @@ def measure_image_reading(folder: str, repeats: int) -> Dict:
         dict: ``folder``, ``suffix``, ``images``, ``megabytes`` (on disk),
         ``ms_per_image`` and ``passes`` (ms per image of each pass).
     """
+    if not osp.isdir(folder):
+        raise DataError(
+            f'The image folder `{folder}` does not exist.',
+            fix='Give an existing image folder such as CamVid\'s `train` '
+            '(a path from the repository root or absolute).')
     suffix = detect_image_suffix(folder, default='')
     files = sorted(
         glob.glob(osp.join(folder, '**', '*' +

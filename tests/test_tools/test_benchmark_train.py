@@ -149,3 +149,11 @@ def test_image_reading_refuses_a_folder_without_images(tmp_path):
         str(tmp_path / 'empty')
     ])
     assert f'{tmp_path / "empty"}` holds no PNG or JPEG image' in output
+
+
+def test_image_reading_names_a_folder_that_does_not_exist(tmp_path):
+    output = run_failing_tool([
+        'tools/analysis_tools/benchmark_image_reading.py',
+        str(tmp_path / 'missing')
+    ])
+    assert f'{tmp_path / "missing"}` does not exist' in output
