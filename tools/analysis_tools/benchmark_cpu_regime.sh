@@ -33,7 +33,8 @@
 #      the same set filtered as in step 3; then both steps of FreeMask on
 #      generated images: the maps the same allocation chooses rendered by
 #      the regime's generator (SYNTHETIC/camvid_multi_resampled), filtered
-#      as in step 4, and their mix (section cpu-regime-resampled);
+#      as in step 4, and their mix, beside the baseline (section
+#      cpu-regime-resampled);
 #   9. feature-level synthesis (He, Schiele and Fritz): the feature
 #      generator on the seed-0 baseline's stage 0 (FEATGAN_ITERS), its
 #      PSPNet-score (WORK/feature_score.json), and each seed's baseline
@@ -167,8 +168,8 @@ OMP_NUM_THREADS=2 "$PYTHON" tools/synthesize.py "$GEN_CONFIG" "$GEN" "$DATA" \
 filter_set "$GEN_RES_SET"
 RES_FILTERED=fast_scnn-copypaste-multi-resampled-filtered_1xb8-2k_camvid-256x352
 GEN_RES_FILTERED=fast_scnn-synaug-multi-resampled-filtered_1xb8-2k_camvid-256x352
-compare "configs/synaug/$RESAMPLED.py" "configs/synaug/$RES_FILTERED.py" \
-  "configs/synaug/$GEN_RES_FILTERED.py" \
+compare "$BASELINE" "configs/synaug/$RESAMPLED.py" \
+  "configs/synaug/$RES_FILTERED.py" "configs/synaug/$GEN_RES_FILTERED.py" \
   --cfg-options-for "$RESAMPLED" "$ROOT=$RES_SET" \
   --cfg-options-for "$RES_FILTERED" "$ROOT=$RES_SET" \
   --cfg-options-for "$GEN_RES_FILTERED" "$ROOT=$GEN_RES_SET" \
