@@ -4,7 +4,10 @@ from typing import Dict, List, Sequence
 
 import numpy as np
 
-__all__ = ['comparison_table', 'curve_table', 'extra_test_table', 'machine']
+__all__ = [
+    'comparison_table', 'curve_series', 'curve_table', 'extra_test_table',
+    'machine'
+]
 
 
 def machine(record: Dict) -> str:
@@ -101,6 +104,42 @@ def comparison_table(results: Dict[str, List[Dict]], classes: List[str],
     return '\n'.join(lines)
 
 
+def curve_series(records: List[Dict], rare: Sequence[str]) -> List[Dict]:
+    """A config's validations during training, gathered over its seeds.
+
+    Args:
+        records (list[dict]): The config's finished runs (their ``curve``).
+        rare (Sequence[str]): Classes whose mean IoU is ``rare mIoU``.
+
+    Returns:
+        list[dict]: One entry per validated iteration (``step``), sorted,
+        with the values of the seeds that reached it for ``minutes``,
+        ``mIoU``, ``IoU.<class>`` of each rare class and, where ``rare``
+        is given, ``rare mIoU``.
+    """
+    steps = sorted({
+        point['step']
+        for record in records
+        for point in record.get('curve', [])
+    })
+    series = []
+    for step in steps:
+        points = [
+            point for record in records for point in record.get('curve', [])
+            if point['step'] == step
+        ]
+        entry = dict(step=step)
+        for key in ['minutes', 'mIoU', *(f'IoU.{c}' for c in rare)]:
+            entry[key] = [point[key] for point in points]
+        if rare:
+            entry['rare mIoU'] = [
+                float(np.mean([point[f'IoU.{c}'] for c in rare]))
+                for point in points
+            ]
+        series.append(entry)
+    return series
+
+
 def curve_table(results: Dict[str, List[Dict]], rare: List[str]) -> str:
     """mIoU and rare-class IoU at each validation, mean over seeds."""
     header = ['config', 'iteration', 'training minutes', 'mIoU', *rare]
@@ -110,18 +149,9 @@ def curve_table(results: Dict[str, List[Dict]], rare: List[str]) -> str:
         '|' + '---|' * len(header)
     ]
     for name, records in results.items():
-        steps = sorted({
-            point['step']
-            for record in records
-            for point in record.get('curve', [])
-        })
-        for step in steps:
-            points = [
-                point for record in records
-                for point in record.get('curve', []) if point['step'] == step
-            ]
-            cells = [f'`{name}`', str(step)] + [
-                f'{np.mean([point[key] for point in points]):.1f}'
+        for entry in curve_series(records, rare):
+            cells = [f'`{name}`', str(entry['step'])] + [
+                f'{np.mean(entry[key]):.1f}'
                 for key in ['minutes', 'mIoU', *(f'IoU.{c}' for c in rare)]
             ]
             lines.append('| ' + ' | '.join(cells) + ' |')

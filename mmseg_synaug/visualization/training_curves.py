@@ -1,13 +1,15 @@
 """Training curves from an mmengine work dir."""
 import glob
 import json
+import os
 import os.path as osp
-from typing import Dict, List, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import matplotlib
 
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
 from ..utils import DataError  # noqa: E402
 
@@ -85,3 +87,54 @@ def plot_training_curves(work_dir: str, out_file: str) -> None:
     fig.tight_layout()
     fig.savefig(out_file, dpi=100)
     plt.close(fig)
+
+
+def plot_comparison_curves(series: Dict[str, Sequence[Dict]],
+                           out_file: str) -> None:
+    """Draw configs' val mIoU (and rare-class mIoU) against iterations.
+
+    One line per config at the mean over its seeds, with the band from the
+    lowest to the highest seed; a second panel for ``rare mIoU`` where the
+    series have it.
+
+    Args:
+        series (dict[str, Sequence[dict]]): Config name to its validations
+            (:func:`mmseg_synaug.benchmark.curve_series`).
+        out_file (str): PNG to write (written whole or not at all).
+    """
+    if not any(series.values()):
+        raise DataError(
+            'No validation during training in these runs, so there is no '
+            'curve to draw.',
+            fix='Train with train_cfg.val_interval below the iterations '
+            '(e.g. --cfg-options train_cfg.val_interval=500).')
+    keys = ['mIoU'] + [
+        'rare mIoU'
+        for entries in series.values() if entries and 'rare mIoU' in entries[0]
+    ][:1]
+    fig, axes = plt.subplots(
+        1, len(keys), figsize=(6 * len(keys), 4), squeeze=False)
+    for ax, key in zip(axes[0], keys):
+        for name, entries in series.items():
+            if not entries:
+                continue
+            steps = [entry['step'] for entry in entries]
+            (line, ) = ax.plot(
+                steps, [np.mean(entry[key]) for entry in entries],
+                'o-',
+                label=name)
+            if any(len(entry[key]) > 1 for entry in entries):
+                ax.fill_between(
+                    steps, [min(entry[key]) for entry in entries],
+                    [max(entry[key]) for entry in entries],
+                    color=line.get_color(),
+                    alpha=0.15)
+        ax.set_title(f'{key} on val (%): mean over seeds, band min-max')
+        ax.set_xlabel('iteration')
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    tmp = f'{out_file}.tmp.png'
+    fig.savefig(tmp, dpi=100)
+    plt.close(fig)
+    os.replace(tmp, out_file)

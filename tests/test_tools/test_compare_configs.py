@@ -102,3 +102,58 @@ def test_extra_test_folder_must_exist(tmp_path):
             str(tmp_path), '--extra-test', f'test={tmp_path}'
         ])
     assert not any(tmp_path.iterdir())
+
+
+def test_curve_plot_draws_each_seeds_validations(camvid_root, tmp_path):
+    """--curve-plot draws the validations during training: the series it
+    plots are the seeds' logged validations; runs with no logged curve
+    (a summary.json copied alone, written before curves were kept) are
+    refused with the option that gives one."""
+    from PIL import Image
+
+    from mmseg_synaug.benchmark import curve_series
+
+    config = str(REPO_ROOT /
+                 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py')
+    name = 'pspnet_r18_1xb8-1k_camvid-256x256'
+    png = tmp_path / 'curves.png'
+    run_tool([
+        'tools/analysis_tools/compare_configs.py', config, '--iters', '2',
+        '--seeds', '0', '1', '--work-root',
+        str(tmp_path / 'runs'), '--rare', 'Pole', 'Bicyclist', '--json',
+        str(tmp_path / 'runs.json'), '--curve-plot',
+        str(png), '--cfg-options', *TINY, 'train_cfg.val_interval=1'
+    ])
+    records = json.loads((tmp_path / 'runs.json').read_text())['results'][name]
+    series = curve_series(records, ['Pole', 'Bicyclist'])
+    assert [entry['step'] for entry in series] == [1, 2]
+    for entry in series:
+        points = [
+            point for record in records for point in record['curve']
+            if point['step'] == entry['step']
+        ]
+        assert len(points) == 2  # both seeds
+        assert entry['mIoU'] == [point['mIoU'] for point in points]
+        assert entry['rare mIoU'] == pytest.approx([
+            (point['IoU.Pole'] + point['IoU.Bicyclist']) / 2
+            for point in points
+        ])
+    with Image.open(png) as image:
+        width, height = image.size
+    assert width > 2 * height  # two panels: mIoU and rare mIoU
+    assert not list(tmp_path.glob('*.tmp.png'))
+
+    summary = json.loads(
+        (tmp_path / 'runs' / name / 'seed0' / 'summary.json').read_text())
+    del summary['curve']
+    alone = tmp_path / 'alone' / name / 'seed0'
+    alone.mkdir(parents=True)
+    (alone / 'summary.json').write_text(json.dumps(summary))
+    with pytest.raises(pytest.fail.Exception, match='train_cfg.val_interval'):
+        run_tool([
+            'tools/analysis_tools/compare_configs.py', config, '--iters', '2',
+            '--seeds', '0', '--work-root',
+            str(tmp_path / 'alone'), '--curve-plot',
+            str(tmp_path / 'none.png')
+        ])
+    assert not (tmp_path / 'none.png').exists()

@@ -20,7 +20,7 @@ invocations or of another machine (copy their work dirs, or only the
         [--checkpoint-interval K] [--json results.json] \
         [--cfg-options KEY=VALUE ...] \
         [--cfg-options-for CONFIG_NAME KEY=VALUE ...] \
-        [--extra-test NAME=DIR ...] [--curve] \
+        [--extra-test NAME=DIR ...] [--curve] [--curve-plot PNG] \
         [--write BENCHMARKS.md --section segmentors]
 
 ``--parallel N`` trains N runs at once (on one GPU they share it, which is
@@ -38,6 +38,9 @@ a finished run is scored on a new split without training again.
 ``--curve`` adds a table of every validation during training (the
 config's ``train_cfg.val_interval``, or one passed in ``--cfg-options``):
 mIoU and the rare classes against iterations and training minutes.
+``--curve-plot PNG`` draws the same validations: each config's val mIoU
+(and the mean IoU of the ``--rare`` classes) against iterations, the mean
+over seeds with a band from the lowest to the highest seed.
 
 ``--cfg-options`` apply to every run, ``--cfg-options-for`` (repeatable)
 only to the config whose file name (without ``.py``) is CONFIG_NAME, for
@@ -52,12 +55,14 @@ import torch
 
 from mmseg_synaug.benchmark import (Comparison, add_config_options,
                                     check_run_options, comparison_table,
-                                    curve_table, extra_test_table, machine,
+                                    curve_series, curve_table,
+                                    extra_test_table, machine,
                                     parse_extra_test, run_comparison,
                                     shown_path)
 from mmseg_synaug.benchmark.compare import class_names
 from mmseg_synaug.utils import run_tool
 from mmseg_synaug.utils.report import write_section
+from mmseg_synaug.visualization import plot_comparison_curves
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -103,6 +108,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         action='store_true',
         help='also tabulate every validation during training against '
         'iterations and training minutes')
+    parser.add_argument(
+        '--curve-plot',
+        metavar='PNG',
+        help='draw each config\'s val mIoU (and rare-class mIoU) against '
+        'iterations to this PNG (needs validation during training)')
     parser.add_argument('--write', help='markdown file to put the table in')
     parser.add_argument(
         '--section', default='compare', help='marker name in that file')
@@ -131,6 +141,7 @@ def command_line(args: argparse.Namespace) -> str:
             (' --rare ' + ' '.join(args.rare) if args.rare else '') +
             ''.join(f' --extra-test {spec}' for spec in args.extra_test) +
             (' --curve' if args.curve else '') +
+            (f' --curve-plot {args.curve_plot}' if args.curve_plot else '') +
             (f' --write {args.write} --section {args.section}'
              if args.write else ''))
 
@@ -174,6 +185,13 @@ def main(argv: Optional[List[str]] = None) -> None:
     print(section)
     if args.write:
         write_section(args.write, section, marker)
+    if args.curve_plot:
+        plot_comparison_curves(
+            {
+                name: curve_series(records, args.rare)
+                for name, records in results.items()
+            }, args.curve_plot)
+        print(f'curves drawn to {args.curve_plot}')
 
 
 if __name__ == '__main__':
