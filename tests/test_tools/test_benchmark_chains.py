@@ -218,6 +218,11 @@ def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
         dumped = (tmp_path / 'work' / name / 'seed0' /
                   f'{name}.py').read_text()
         assert 'camvid_train_quarter.txt' in dumped
+    # Every table's validation curves drawn beside it.
+    for section in ('cpu-regime', 'cpu-regime-pretrain',
+                    'cpu-regime-two-phase', 'cpu-regime-resampled',
+                    'cpu-regime-feature', 'cpu-regime-quarter'):
+        assert (tmp_path / 'work' / f'curves_{section}.png').is_file()
     again = run_chain('benchmark_cpu_regime.sh', tmp_path, monkeypatch,
                       **settings)
     assert again == report

@@ -20,7 +20,8 @@
 #      boundary-aware; generated unfiltered and filtered) and Hung et al.'s
 #      adversarial training (configs/adversarial/fast_scnn-adv-hung_*)
 #      against the baseline: one table into BENCHMARKS.md (section
-#      cpu-regime);
+#      cpu-regime; every table's validation curves are drawn to
+#      WORK/curves_<section>.png);
 #   7. the two-phase schedule (FreeMask, Liu et al.): half the iterations on
 #      the copy-paste set only, then half on real CamVid from each seed's
 #      phase-1 checkpoint, at the regime's lr and at a tenth of it
@@ -134,7 +135,8 @@ compare "$BASELINE" "$COPYPASTE" "$FILTERED" "$FILTERED_B3" \
   --cfg-options-for fast_scnn-copypaste-multi-filtered-b3_1xb8-2k_camvid-256x352 "$ROOT=$SET" \
   --cfg-options-for fast_scnn-synaug-multi_1xb8-2k_camvid-256x352 "$ROOT=$GENERATED" \
   --cfg-options-for fast_scnn-synaug-multi-filtered_1xb8-2k_camvid-256x352 "$ROOT=$GENERATED" \
-  ${WRITE:+--write "$WRITE" --section cpu-regime}
+  ${WRITE:+--write "$WRITE" --section cpu-regime} \
+  --curve-plot "$WORK/curves_cpu-regime.png"
 
 TWO=$WORK/two_phase
 HALF=$((ITERS / 2))
@@ -142,7 +144,8 @@ PRETRAIN=fast_scnn-copypaste-multi-pretrain_1xb8-1k_camvid-256x352
 FINETUNE=fast_scnn-copypaste-multi-finetune_1xb8-1k_camvid-256x352
 compare_in "$TWO" "$HALF" "configs/synaug/$PRETRAIN.py" \
   --cfg-options-for "$PRETRAIN" "$ROOT=$SET" \
-  ${WRITE:+--write "$WRITE" --section cpu-regime-pretrain}
+  ${WRITE:+--write "$WRITE" --section cpu-regime-pretrain} \
+  --curve-plot "$WORK/curves_cpu-regime-pretrain.png"
 FINETUNE_LR01=fast_scnn-copypaste-multi-finetune-lr01_1xb8-1k_camvid-256x352
 compare_in "$TWO" "$HALF" "configs/synaug/$FINETUNE.py" \
   "configs/synaug/$FINETUNE_LR01.py" \
@@ -150,7 +153,8 @@ compare_in "$TWO" "$HALF" "configs/synaug/$FINETUNE.py" \
   "load_from=$TWO/$PRETRAIN/seed{seed}/iter_$HALF.pth" \
   --cfg-options-for "$FINETUNE_LR01" \
   "load_from=$TWO/$PRETRAIN/seed{seed}/iter_$HALF.pth" \
-  ${WRITE:+--write "$WRITE" --section cpu-regime-two-phase}
+  ${WRITE:+--write "$WRITE" --section cpu-regime-two-phase} \
+  --curve-plot "$WORK/curves_cpu-regime-two-phase.png"
 
 RESAMPLED=fast_scnn-copypaste-multi-resampled_1xb8-2k_camvid-256x352
 RES_SET=$SYNTHETIC/camvid_multi_copypaste_resampled
@@ -174,7 +178,8 @@ compare "$BASELINE" "configs/synaug/$RESAMPLED.py" \
   --cfg-options-for "$RESAMPLED" "$ROOT=$RES_SET" \
   --cfg-options-for "$RES_FILTERED" "$ROOT=$RES_SET" \
   --cfg-options-for "$GEN_RES_FILTERED" "$ROOT=$GEN_RES_SET" \
-  ${WRITE:+--write "$WRITE" --section cpu-regime-resampled}
+  ${WRITE:+--write "$WRITE" --section cpu-regime-resampled} \
+  --curve-plot "$WORK/curves_cpu-regime-resampled.png"
 
 FEATGAN=configs/feature_synthesis/featgan-s0_fast-scnn_1xb8-2k_camvid-128x128.py
 FEATGAN_ITERS=${FEATGAN_ITERS:-800}
@@ -198,7 +203,8 @@ compare_in "$WORK/feature" "$HALF" "configs/feature_synthesis/$PLAIN.py" \
   "configs/feature_synthesis/$FEATSYN.py" --cfg-options-for "$PLAIN" "$FROM" \
   --cfg-options-for "$FEATSYN" "$FROM" \
   "model.synthesizer.generator_checkpoint=$FEATGAN_CKPT" \
-  ${WRITE:+--write "$WRITE" --section cpu-regime-feature}
+  ${WRITE:+--write "$WRITE" --section cpu-regime-feature} \
+  --curve-plot "$WORK/curves_cpu-regime-feature.png"
 
 Q_BASELINE=configs/fast_scnn/fast_scnn_1xb8-2k_camvid-quarter-256x352.py
 Q_COPYPASTE=configs/synaug/fast_scnn-copypaste-multi_1xb8-2k_camvid-quarter-256x352.py
@@ -219,7 +225,8 @@ OMP_NUM_THREADS=2 "$PYTHON" tools/synthesize.py "$Q_GEN_CONFIG" "$Q_GEN" \
 compare "$Q_BASELINE" "$Q_COPYPASTE" "$Q_SYNAUG" \
   --cfg-options-for fast_scnn-copypaste-multi_1xb8-2k_camvid-quarter-256x352 "$ROOT=$Q_SET" \
   --cfg-options-for fast_scnn-synaug-multi_1xb8-2k_camvid-quarter-256x352 "$ROOT=$Q_GENERATED" \
-  ${WRITE:+--write "$WRITE" --section cpu-regime-quarter}
+  ${WRITE:+--write "$WRITE" --section cpu-regime-quarter} \
+  --curve-plot "$WORK/curves_cpu-regime-quarter.png"
 if [ ! -f "$WORK/synthesis_score_quarter.json" ]; then
   OMP_NUM_THREADS=2 "$PYTHON" tools/analysis_tools/synthesis_score.py \
     "$Q_GEN_CONFIG" "$Q_GEN" "$Q_BASELINE" \
