@@ -104,14 +104,16 @@ def plot_comparison_curves(series: Dict[str, Sequence[Dict]],
     """
     if not any(series.values()):
         raise DataError(
-            'No validation during training in these runs, so there is no '
-            'curve to draw.',
-            fix='Train with train_cfg.val_interval below the iterations '
-            '(e.g. --cfg-options train_cfg.val_interval=500).')
-    keys = ['mIoU'] + [
-        'rare mIoU'
-        for entries in series.values() if entries and 'rare mIoU' in entries[0]
-    ][:1]
+            'None of these runs has a logged validation, so there is no '
+            'curve to draw (their summary.json has no curve and their work '
+            'dirs no */vis_data/scalars.json).',
+            fix='Copy the runs\' whole work dirs, not only summary.json, or '
+            'train them again; train_cfg.val_interval below the iterations '
+            '(e.g. --cfg-options train_cfg.val_interval=500) gives more '
+            'points than the final one.')
+    with_rare = any(entries and 'rare mIoU' in entries[0]
+                    for entries in series.values())
+    keys = ['mIoU', 'rare mIoU'] if with_rare else ['mIoU']
     fig, axes = plt.subplots(
         1, len(keys), figsize=(6 * len(keys), 4), squeeze=False)
     for ax, key in zip(axes[0], keys):
