@@ -157,3 +157,16 @@ def test_curve_plot_draws_each_seeds_validations(camvid_root, tmp_path):
             str(tmp_path / 'none.png')
         ])
     assert not (tmp_path / 'none.png').exists()
+
+
+def test_curve_plot_folder_must_exist(tmp_path):
+    config = str(REPO_ROOT /
+                 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py')
+    with pytest.raises(pytest.fail.Exception, match='folder does not exist'):
+        run_tool([
+            'tools/analysis_tools/compare_configs.py', config, '--iters', '2',
+            '--work-root',
+            str(tmp_path / 'runs'), '--curve-plot',
+            str(tmp_path / 'missing' / 'curves.png')
+        ])
+    assert not any(tmp_path.iterdir())  # nothing trained, nothing written

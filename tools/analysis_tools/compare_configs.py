@@ -49,6 +49,7 @@ dataset's pipeline).
 """
 import argparse
 import json
+import os.path as osp
 from typing import List, Optional
 
 import torch
@@ -119,6 +120,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.parallel < 1:
         parser.error('--parallel must be >= 1')
+    if args.curve_plot and not osp.isdir(
+            osp.dirname(osp.abspath(args.curve_plot))):
+        parser.error(f'--curve-plot {args.curve_plot}: its folder does not '
+                     'exist; create it or give a path in an existing one')
     if args.device == 'cuda' and not torch.cuda.is_available():
         parser.error('--device cuda: torch sees no GPU here '
                      f'(torch {torch.__version__}); use --device cpu')
