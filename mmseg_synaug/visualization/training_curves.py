@@ -90,7 +90,7 @@ def plot_training_curves(work_dir: str, out_file: str) -> None:
 
 
 def plot_comparison_curves(series: Dict[str, Sequence[Dict]],
-                           out_file: str) -> None:
+                           out_file: str) -> List[str]:
     """Draw configs' val mIoU (and rare-class mIoU) against iterations.
 
     One line per config at the mean over its seeds, with the band from the
@@ -101,6 +101,11 @@ def plot_comparison_curves(series: Dict[str, Sequence[Dict]],
         series (dict[str, Sequence[dict]]): Config name to its validations
             (:func:`mmseg_synaug.benchmark.curve_series`).
         out_file (str): PNG to write (written whole or not at all).
+
+    Returns:
+        list[str]: The configs left out because their runs logged no
+        validation; the figure names them too, so that a missing line is
+        never read as a config that was not compared.
     """
     if not any(series.values()):
         raise DataError(
@@ -135,8 +140,17 @@ def plot_comparison_curves(series: Dict[str, Sequence[Dict]],
         ax.set_xlabel('iteration')
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=7)
+    left_out = [name for name, entries in series.items() if not entries]
     fig.tight_layout()
+    if left_out:
+        fig.subplots_adjust(bottom=0.2)
+        fig.text(
+            0.01,
+            0.01,
+            'left out, no logged validation: ' + ', '.join(left_out),
+            fontsize=7)
     tmp = f'{out_file}.tmp.png'
     fig.savefig(tmp, dpi=100)
     plt.close(fig)
     os.replace(tmp, out_file)
+    return left_out

@@ -108,10 +108,12 @@ def test_curve_plot_draws_each_seeds_validations(camvid_root, tmp_path):
     """--curve-plot draws the validations during training: the series it
     plots are the seeds' logged validations; runs with no logged curve
     (a summary.json copied alone, written before curves were kept) are
-    refused with the option that gives one."""
+    refused with the option that gives one, and one left out of a
+    comparison with others is named."""
     from PIL import Image
 
     from mmseg_synaug.benchmark import curve_series
+    from mmseg_synaug.visualization import plot_comparison_curves
 
     config = str(REPO_ROOT /
                  'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py')
@@ -142,6 +144,13 @@ def test_curve_plot_draws_each_seeds_validations(camvid_root, tmp_path):
         width, height = image.size
     assert width > 2 * height  # two panels: mIoU and rare mIoU
     assert not list(tmp_path.glob('*.tmp.png'))
+    # A config whose runs logged no validation is named, not dropped.
+    assert plot_comparison_curves({
+        name: series,
+        'no-curve': []
+    }, str(tmp_path / 'partial.png')) == ['no-curve']
+    assert plot_comparison_curves({name: series},
+                                  str(tmp_path / 'full.png')) == []
 
     summary = json.loads(
         (tmp_path / 'runs' / name / 'seed0' / 'summary.json').read_text())

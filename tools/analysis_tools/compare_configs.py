@@ -191,12 +191,14 @@ def main(argv: Optional[List[str]] = None) -> None:
     if args.write:
         write_section(args.write, section, marker)
     if args.curve_plot:
-        plot_comparison_curves(
+        left_out = plot_comparison_curves(
             {
                 name: curve_series(records, args.rare)
                 for name, records in results.items()
             }, args.curve_plot)
-        print(f'curves drawn to {args.curve_plot}')
+        print(f'curves drawn to {args.curve_plot}' +
+              (f' (left out, no logged validation: {", ".join(left_out)})'
+               if left_out else ''))
 
 
 if __name__ == '__main__':
