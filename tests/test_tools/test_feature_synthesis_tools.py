@@ -3,6 +3,7 @@ import importlib.util
 
 from mmengine.config import Config
 from mmengine.runner import Runner
+from mmengine.runner.utils import set_random_seed
 
 from helpers import REPO_ROOT, run_tool
 
@@ -51,7 +52,8 @@ def load_tool(path):
 
 
 def test_train_resume_and_score(tmp_path, camvid_root, segmentor_checkpoint):
-    """The tool trains 2 iterations; a Runner resumes to 3; scores."""
+    """The tool trains 2 iterations; a Runner resumes to 3; scores, the
+    generator alone with the config's segmentor as the whole checkpoint."""
     work_dir = tmp_path / 'work'
     trained = run_tool([
         'tools/train.py',
@@ -76,6 +78,18 @@ def test_train_resume_and_score(tmp_path, camvid_root, segmentor_checkpoint):
     for values in scores.values():
         assert 0 <= values['mIoU'] <= 100
         assert 'IoU.Road' in values
+    # --generator-only: the generator from the checkpoint, the segmentor
+    # from the config; with the segmentor it was trained on, the same.
+    set_random_seed(0)
+    full = tool.score_features(cfg, str(work_dir / 'iter_3.pth'), 2)
+    set_random_seed(0)
+    alone = tool.score_features(
+        cfg, str(work_dir / 'iter_3.pth'), 2, generator_only=True)
+    assert alone == full
+    set_random_seed(0)
+    untrained = tool.score_features(cfg, None, 2)
+    assert untrained['real'] == full['real']
+    assert untrained['synthetic'] != full['synthetic']
 
 
 REGIME = REPO_ROOT / 'configs/fast_scnn/fast_scnn_1xb8-2k_camvid-256x352.py'

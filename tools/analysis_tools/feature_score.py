@@ -9,8 +9,14 @@ and written as JSON with ``--out``.
 
 Usage:
     python tools/analysis_tools/feature_score.py GENERATOR_CONFIG CHECKPOINT
-        [--num-batches N] [--seed S] [--out scores.json]
+        [--num-batches N] [--seed S] [--out scores.json] [--generator-only]
         [--cfg-options KEY=VALUE ...]
+
+A generator checkpoint holds the frozen segmentor it was trained on;
+``--generator-only`` loads its generator alone and scores it with the
+config's ``model.data_preprocessor.checkpoint`` instead: how far a
+generator carries to another segmentor (another seed's baseline, which
+fine-tuning with synthetic features would give it).
 """
 import argparse
 import json
@@ -20,11 +26,12 @@ import numpy as np
 import torch
 from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
-from mmengine.runner import Runner, load_checkpoint
+from mmengine.runner import Runner, load_checkpoint, load_state_dict
 from mmengine.runner.utils import set_random_seed
 from mmseg.registry import MODELS
 
 from mmseg_synaug.evaluation import FeatureScore
+from mmseg_synaug.utils.checkpoint import read_checkpoint
 
 
 def parse_args() -> argparse.Namespace:
@@ -43,6 +50,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0, help='random seed')
     parser.add_argument('--out', help='write the scores as JSON here')
     parser.add_argument(
+        '--generator-only',
+        action='store_true',
+        help='load only the generator from CHECKPOINT; the frozen '
+        "segmentor is the config's model.data_preprocessor.checkpoint")
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -50,9 +62,11 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def score_features(cfg: Config,
-                   checkpoint: str = None,
-                   num_batches: int = None) -> Dict[str, Dict[str, float]]:
+def score_features(
+        cfg: Config,
+        checkpoint: str = None,
+        num_batches: int = None,
+        generator_only: bool = False) -> Dict[str, Dict[str, float]]:
     """Scores (percent) of real and synthetic features of the score patches.
 
     Args:
@@ -60,6 +74,9 @@ def score_features(cfg: Config,
         checkpoint (str, optional): FeatureBicycleGAN checkpoint.
             Defaults to None.
         num_batches (int, optional): Batches used. Defaults to None (all).
+        generator_only (bool): Load only the generator's weights from
+            ``checkpoint``, keeping the segmentor the config names.
+            Defaults to False.
 
     Returns:
         dict: ``{'real': scores, 'synthetic': scores}``, each with aAcc,
@@ -70,7 +87,16 @@ def score_features(cfg: Config,
         raise SystemExit('The config has no `score_dataloader` (the patches '
                          'to score).')
     model = MODELS.build(cfg.model)
-    if checkpoint is not None:
+    if checkpoint is not None and generator_only:
+        state = read_checkpoint(
+            checkpoint, what='feature generator checkpoint')['state_dict']
+        load_state_dict(
+            model.generator, {
+                key[len('generator.'):]: value
+                for key, value in state.items() if key.startswith('generator.')
+            },
+            strict=True)
+    elif checkpoint is not None:
         load_checkpoint(model, checkpoint, map_location='cpu')
     model.eval()
     preprocessor = model.data_preprocessor
@@ -109,7 +135,11 @@ def main() -> None:
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     set_random_seed(args.seed)
-    results = score_features(cfg, args.checkpoint, args.num_batches)
+    if args.generator_only and args.checkpoint is None:
+        raise SystemExit('--generator-only needs the generator CHECKPOINT '
+                         'to load the generator from.')
+    results = score_features(cfg, args.checkpoint, args.num_batches,
+                             args.generator_only)
     print(f'{"features":<10} {"mIoU":>6} {"mAcc":>6} {"aAcc":>6}')
     for name, out in results.items():
         print(f'{name:<10} {out["mIoU"]:>6.2f} {out["mAcc"]:>6.2f} '
