@@ -81,8 +81,8 @@ def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
     the generator, its set, score and filter, the copy-paste set filtered
     boundary-aware, the five mixes and the adversarial variant, one table;
     the two-phase schedule; the re-sampled copy-paste set, its mix and its
-    filtered mix, the generated re-sampled set's filtered mix; the
-    feature generator, its score and the fine-tuning pair; the
+    filtered mix, the generated re-sampled set's filtered mix; each
+    seed's feature generator, its score and the fine-tuning pair; the
     quarter-label regime (its sets, generator, score, three runs): the CPU
     regime's benchmark at 2 iterations (run twice: the second reuses every
     step)."""
@@ -178,25 +178,31 @@ def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
                   f'{name}.py').read_text()
         assert f"'{synthetic}'" in dumped
         assert "seg_map_path='labels_filtered_m1.25'" in dumped
-    # Feature synthesis: the generator on the seed-0 baseline, its score,
-    # each seed's baseline fine-tuned with and without synthetic features.
-    featgan = tmp_path / 'work/featgan-s0_fast-scnn/iter_2.pth'
+    # Feature synthesis: each seed's generator on that seed's baseline, its
+    # score, the seed's baseline fine-tuned with and without synthetic
+    # features from its own generator.
+    featgan = tmp_path / 'work/featgan-s0_fast-scnn-seed0/iter_2.pth'
     assert featgan.is_file()
-    scores = json.loads((tmp_path / 'work/feature_score.json').read_text())
+    generator_cfg = Config.fromfile(
+        tmp_path / 'work/featgan-s0_fast-scnn-seed0' /
+        'featgan-s0_fast-scnn_1xb8-2k_camvid-128x128.py')
+    baseline = (
+        tmp_path / 'work/fast_scnn_1xb8-2k_camvid-256x352' /
+        'seed0/iter_2.pth')
+    assert generator_cfg.model.data_preprocessor.checkpoint == str(baseline)
+    scores = json.loads(
+        (tmp_path / 'work/feature_score_seed0.json').read_text())
     assert set(scores) == {'real', 'synthetic'}
-    assert report.count('<!-- cpu-regime-feature -->') == 2
+    assert report.count('<!-- cpu-regime-feature-perseed -->') == 2
     for name in ('fast_scnn-finetune', 'fast_scnn-featsyn'):
         name += '_1xb8-1k_camvid-256x352'
         assert f'| `{name}` | 1 |' in report
         # (one seed here: {seed} in load_from became the run's seed)
-        dumped = (tmp_path / 'work/feature' / name / 'seed0' /
+        dumped = (tmp_path / 'work/feature_perseed' / name / 'seed0' /
                   f'{name}.py').read_text()
-        baseline = (
-            tmp_path / 'work/fast_scnn_1xb8-2k_camvid-256x352' /
-            'seed0/iter_2.pth')
         assert f"load_from = '{baseline}'" in dumped
-    featsyn = Config.fromfile(tmp_path / 'work/feature' / name / 'seed0' /
-                              f'{name}.py')
+    featsyn = Config.fromfile(tmp_path / 'work/feature_perseed' / name /
+                              'seed0' / f'{name}.py')
     assert featsyn.model.synthesizer.generator_checkpoint == str(featgan)
     # The quarter-label regime: sets from the 92 images, its own generator.
     assert (tmp_path / 'work/pix2pixhd_w32-d3-r6_quarter/iter_2.pth').is_file()
@@ -221,7 +227,7 @@ def test_cpu_regime_chain(camvid_root, tmp_path, monkeypatch):
     # Every table's validation curves drawn beside it.
     for section in ('cpu-regime', 'cpu-regime-pretrain',
                     'cpu-regime-two-phase', 'cpu-regime-resampled',
-                    'cpu-regime-feature', 'cpu-regime-quarter'):
+                    'cpu-regime-feature-perseed', 'cpu-regime-quarter'):
         assert (tmp_path / 'work' / f'curves_{section}.png').is_file()
     again = run_chain('benchmark_cpu_regime.sh', tmp_path, monkeypatch,
                       **settings)

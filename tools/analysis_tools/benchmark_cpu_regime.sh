@@ -36,11 +36,13 @@
 #      the regime's generator (SYNTHETIC/camvid_multi_resampled), filtered
 #      as in step 4, and their mix, beside the baseline (section
 #      cpu-regime-resampled);
-#   9. feature-level synthesis (He, Schiele and Fritz): the feature
-#      generator on the seed-0 baseline's stage 0 (FEATGAN_ITERS), its
-#      PSPNet-score (WORK/feature_score.json), and each seed's baseline
-#      fine-tuned ITERS/2 more iterations with and without synthetic
-#      features (WORK/feature; section cpu-regime-feature);
+#   9. feature-level synthesis (He, Schiele and Fritz): for each seed a
+#      feature generator on that seed's baseline's stage 0 (FEATGAN_ITERS;
+#      WORK/featgan-s0_fast-scnn-seedS), its PSPNet-score
+#      (WORK/feature_score_seedS.json), and the seed's baseline fine-tuned
+#      ITERS/2 more iterations with and without synthetic features from
+#      its own generator (WORK/feature_perseed; section
+#      cpu-regime-feature-perseed);
 #  10. the quarter-label regime (92 of CamVid train's 367 images,
 #      configs/_base_/datasets/splits/camvid_train_quarter.txt): copy-paste
 #      and generated sets recomposed from those 92 only, the generator
@@ -63,7 +65,7 @@
 # the filter's class losses, default all), RESAMPLE_NUM (re-sampled
 # copy-paste samples, default 2 x NUM: at share 0.5 the mix uses the first
 # NUM), RENDERINGS (per map, default "1 20" as FreeMask), FEATGAN_ITERS
-# (feature generator, default 800: about 2.2 s/iter on one thread with
+# (each seed's feature generator, default 800: about 2.2 s/iter on one thread with
 # the other core busy, 30 minutes), SCORE_BATCHES (batches of val patches
 # of the PSPNet-score, default all), WRITE (default BENCHMARKS.md;
 # empty: print only), EXTRA (more --cfg-options for every run, e.g. a
@@ -183,28 +185,33 @@ compare "$BASELINE" "configs/synaug/$RESAMPLED.py" \
 
 FEATGAN=configs/feature_synthesis/featgan-s0_fast-scnn_1xb8-2k_camvid-128x128.py
 FEATGAN_ITERS=${FEATGAN_ITERS:-800}
-FEATGAN_CKPT=$WORK/featgan-s0_fast-scnn/iter_$FEATGAN_ITERS.pth
-SEGMENTOR=model.data_preprocessor.checkpoint=$SEED0
-if [ ! -f "$FEATGAN_CKPT" ]; then
-  OMP_NUM_THREADS=2 "$PYTHON" tools/train.py "$FEATGAN" \
-    --work-dir "$WORK/featgan-s0_fast-scnn" --resume-or-start \
-    --cfg-options randomness.seed=0 train_cfg.max_iters="$FEATGAN_ITERS" \
-    "$SEGMENTOR"
-fi
-if [ ! -f "$WORK/feature_score.json" ]; then
-  OMP_NUM_THREADS=2 "$PYTHON" tools/analysis_tools/feature_score.py \
-    "$FEATGAN" "$FEATGAN_CKPT" ${SCORE_BATCHES:+--num-batches $SCORE_BATCHES} \
-    --out "$WORK/feature_score.json" --cfg-options "$SEGMENTOR"
-fi
+# One generator per seed, on that seed's baseline: a generator's features
+# are those of the backbone it was trained on, and another seed's backbone
+# reads them as noise (PSPNet-score 5-8 mIoU against 20 on its own).
+for seed in $SEEDS; do
+  segmentor=model.data_preprocessor.checkpoint=$WORK/fast_scnn_1xb8-2k_camvid-256x352/seed$seed/iter_$ITERS.pth
+  if [ ! -f "$WORK/featgan-s0_fast-scnn-seed$seed/iter_$FEATGAN_ITERS.pth" ]; then
+    OMP_NUM_THREADS=2 "$PYTHON" tools/train.py "$FEATGAN" \
+      --work-dir "$WORK/featgan-s0_fast-scnn-seed$seed" --resume-or-start \
+      --cfg-options randomness.seed=$seed train_cfg.max_iters="$FEATGAN_ITERS" \
+      "$segmentor"
+  fi
+  if [ ! -f "$WORK/feature_score_seed$seed.json" ]; then
+    OMP_NUM_THREADS=2 "$PYTHON" tools/analysis_tools/feature_score.py \
+      "$FEATGAN" "$WORK/featgan-s0_fast-scnn-seed$seed/iter_$FEATGAN_ITERS.pth" \
+      ${SCORE_BATCHES:+--num-batches $SCORE_BATCHES} \
+      --out "$WORK/feature_score_seed$seed.json" --cfg-options "$segmentor"
+  fi
+done
 PLAIN=fast_scnn-finetune_1xb8-1k_camvid-256x352
 FEATSYN=fast_scnn-featsyn_1xb8-1k_camvid-256x352
 FROM="load_from=$WORK/fast_scnn_1xb8-2k_camvid-256x352/seed{seed}/iter_$ITERS.pth"
-compare_in "$WORK/feature" "$HALF" "configs/feature_synthesis/$PLAIN.py" \
+compare_in "$WORK/feature_perseed" "$HALF" "configs/feature_synthesis/$PLAIN.py" \
   "configs/feature_synthesis/$FEATSYN.py" --cfg-options-for "$PLAIN" "$FROM" \
   --cfg-options-for "$FEATSYN" "$FROM" \
-  "model.synthesizer.generator_checkpoint=$FEATGAN_CKPT" \
-  ${WRITE:+--write "$WRITE" --section cpu-regime-feature} \
-  --curve-plot "$WORK/curves_cpu-regime-feature.png"
+  "model.synthesizer.generator_checkpoint=$WORK/featgan-s0_fast-scnn-seed{seed}/iter_$FEATGAN_ITERS.pth" \
+  ${WRITE:+--write "$WRITE" --section cpu-regime-feature-perseed} \
+  --curve-plot "$WORK/curves_cpu-regime-feature-perseed.png"
 
 Q_BASELINE=configs/fast_scnn/fast_scnn_1xb8-2k_camvid-quarter-256x352.py
 Q_COPYPASTE=configs/synaug/fast_scnn-copypaste-multi_1xb8-2k_camvid-quarter-256x352.py
