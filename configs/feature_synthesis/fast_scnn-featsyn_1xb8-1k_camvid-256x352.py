@@ -8,10 +8,14 @@
 # fast_scnn-finetune_1xb8-1k_camvid-256x352.py.
 #   python tools/train.py THIS_CONFIG --cfg-options load_from=BASELINE.pth \
 #       model.synthesizer.generator_checkpoint=FEATGAN.pth
+# FEATGAN.pth must be a generator trained on BASELINE.pth's features (its
+# model.data_preprocessor.checkpoint): another backbone reads them as noise
+# (FeatureSynthesisHook warns).
 _base_ = ['./fast_scnn-finetune_1xb8-1k_camvid-256x352.py']
 generator_config = '{{fileDirname}}/featgan-s0_fast-scnn_1xb8-2k_camvid-128x128.py'  # noqa
-# where tools/analysis_tools/benchmark_cpu_regime.sh trains it (800 its)
-generator_checkpoint = 'work_dirs/cpu_regime/featgan-s0_fast-scnn/iter_800.pth'  # noqa
+# where tools/analysis_tools/benchmark_cpu_regime.sh trains seed 0's (800
+# its), on the seed-0 baseline that load_from names
+generator_checkpoint = 'work_dirs/cpu_regime/featgan-s0_fast-scnn-seed0/iter_800.pth'  # noqa
 model = dict(
     type='FeatureSynthesisEncoderDecoder',
     stage_index=0,

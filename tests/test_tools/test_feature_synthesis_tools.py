@@ -122,6 +122,7 @@ def test_regime_feature_generator_and_fine_tuning(tmp_path, camvid_root):
     """The CPU regime's feature pair through tools/train.py: a Fast-SCNN
     checkpoint, its stage-0 feature generator (1 iteration), then
     fine-tuning with its synthetic features (2 iterations)."""
+    import torch
     from mmengine.runner.checkpoint import save_checkpoint
     from mmseg.apis import init_model
 
@@ -158,3 +159,25 @@ def test_regime_feature_generator_and_fine_tuning(tmp_path, camvid_root):
     ])
     assert 'loss_synthetic' in result.stdout
     assert (tmp_path / 'featsyn/iter_2.pth').is_file()
+    assert 'trained on the features of another backbone' not in result.stdout
+    # Another backbone (another seed's initialisation) than the generator
+    # learned: trained all the same, with the warning and its fix.
+    torch.manual_seed(1)
+    other = tmp_path / 'fast_scnn_other.pth'
+    save_checkpoint(
+        dict(
+            state_dict=init_model(str(REGIME), None,
+                                  device='cpu').state_dict(),
+            meta=dict(dataset_meta=dict(CamVidDataset.METAINFO))), str(other))
+    result = run_tool([
+        'tools/train.py',
+        str(FEATSYN), '--work-dir',
+        str(tmp_path / 'featsyn_other'), '--cfg-options', f'load_from={other}',
+        f'model.synthesizer.generator={config}',
+        f'model.synthesizer.generator_checkpoint={generator}',
+        'train_cfg.max_iters=1', 'val_dataloader.dataset.indices=2',
+        'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False', *crop
+    ])
+    assert 'trained on the features of another backbone' in result.stdout
+    assert 'data_preprocessor.checkpoint = your load_from' in result.stdout

@@ -65,7 +65,8 @@ class FeatureSynthesisHook(Hook):
                 'the config, or pass --cfg-options load_from=PATH.')
 
     def before_train(self, runner) -> None:
-        """Check the model and prepare its synthesizer."""
+        """Check the model, prepare its synthesizer and, at the start,
+        that its generator learned this backbone's features."""
         model = self._model(runner)
         if not isinstance(model, FeatureSynthesisEncoderDecoder):
             raise TypeError(
@@ -76,6 +77,8 @@ class FeatureSynthesisHook(Hook):
                 'FeatureSynthesisHook: the model has no synthesizer; set '
                 "model.synthesizer=dict(type='SyntheticFeatureSampler', ...).")
         model.synthesizer.prepare(model)
+        if runner.iter == 0:  # load_from loaded, nothing fine-tuned yet
+            model.synthesizer.check_trained_on(model)
 
     def after_train_iter(self,
                          runner,

@@ -24,6 +24,7 @@ forward), on the device, with no value read back to the host:
 The generator is not a submodule of the segmentor: it is not in its
 checkpoints, its optimizer or DDP's buffers; it follows the batch's device.
 """
+import logging
 import os.path as osp
 from fractions import Fraction
 from typing import Optional, Tuple, Union
@@ -106,6 +107,7 @@ class SyntheticFeatureSampler:
         self.ohnm_topk = ohnm_topk
         self.ignore_index = ignore_index
         self.generator: Optional[nn.Module] = None
+        self._trained_on: Optional[dict] = None
         self.prepared = False
         # Global counts (all processes) of real and synthetic samples.
         self.num_real_seen = 0
@@ -157,6 +159,13 @@ class SyntheticFeatureSampler:
                 'with the generator config named here (tools/train.py '
                 'configs/feature_synthesis/featgan-*.py).')
             state = checkpoint.get('state_dict', checkpoint)
+            # The backbone whose features the generator learned (a
+            # FeatureBicycleGAN checkpoint holds its frozen segmentor).
+            prefix = 'data_preprocessor.segmentor.backbone.'
+            self._trained_on = {
+                key[len(prefix):]: value
+                for key, value in state.items() if key.startswith(prefix)
+            } or None
             if any(key.startswith('generator.') for key in state):
                 state = {
                     key[len('generator.'):]: value
@@ -199,6 +208,54 @@ class SyntheticFeatureSampler:
                 'stage_index.')
         self.layout_sampler.prepare(segmentor)
         self.prepared = True
+
+    def check_trained_on(self, segmentor: nn.Module) -> bool:
+        """Warn when the generator learned another backbone's features.
+
+        A generator makes the features of the backbone it was trained on;
+        another backbone (another seed's baseline) gives its channels other
+        meanings and reads them as noise (BENCHMARKS.md, "CPU regime: every
+        method over seeds 0-2": PSPNet-score 5-8 mIoU against 20). Compared
+        where the checkpoint holds its frozen segmentor (a
+        FeatureBicycleGAN checkpoint); :class:`FeatureSynthesisHook`
+        calls it after :meth:`prepare` when training starts from
+        ``load_from`` (not on a resume, whose backbone has moved).
+
+        Args:
+            segmentor (nn.Module): The segmentor being fine-tuned.
+
+        Returns:
+            bool: False where the backbones differ (and a warning was
+            logged), True otherwise.
+        """
+        trained_on = getattr(self, '_trained_on', None)
+        if not trained_on:
+            return True
+        own = segmentor.backbone.state_dict()
+        shared = [
+            key for key in trained_on
+            if key in own and own[key].is_floating_point()
+        ]
+        differ = [
+            key for key in shared if not torch.allclose(
+                own[key].detach().float().cpu(),
+                trained_on[key].float(),
+                rtol=1e-3,
+                atol=1e-5)
+        ]
+        if not differ:
+            return True
+        print_log(
+            f'SyntheticFeatureSampler: the generator '
+            f'({self.generator_checkpoint}) was trained on the features of '
+            f'another backbone than the one fine-tuned here ({len(differ)} '
+            f'of {len(shared)} backbone tensors differ, e.g. `{differ[0]}`): '
+            'its synthetic features will be noise to this segmentor. Train '
+            'the generator on this segmentor (its '
+            'model.data_preprocessor.checkpoint = your load_from).',
+            logger='current',
+            level=logging.WARNING)
+        return False
 
     def state_dict(self) -> dict:
         """The counters that make the share exact across a resume."""

@@ -15,6 +15,7 @@ from mmseg_synaug.utils import DataError
 def mock_runner(model, **cfg):
     return SimpleNamespace(
         model=model,
+        iter=0,
         cfg=Config(cfg),
         message_hub=MessageHub.get_instance('test_feature_synthesis_hook'))
 
