@@ -121,19 +121,24 @@ def test_regime_pair_shares_the_fine_tuning_schedule():
 def test_regime_feature_generator_and_fine_tuning(tmp_path, camvid_root):
     """The CPU regime's feature pair through tools/train.py: a Fast-SCNN
     checkpoint, its stage-0 feature generator (1 iteration), then
-    fine-tuning with its synthetic features (2 iterations)."""
+    fine-tuning with its synthetic features (2 iterations), and from
+    another backbone, with the warning that its features are noise there."""
     import torch
     from mmengine.runner.checkpoint import save_checkpoint
     from mmseg.apis import init_model
 
     from mmseg_synaug.datasets import CamVidDataset
-    segmentor = tmp_path / 'fast_scnn_init.pth'
-    save_checkpoint(
-        dict(
-            state_dict=init_model(str(REGIME), None,
-                                  device='cpu').state_dict(),
-            meta=dict(dataset_meta=dict(CamVidDataset.METAINFO))),
-        str(segmentor))
+
+    def initial_segmentor(path):
+        save_checkpoint(
+            dict(
+                state_dict=init_model(str(REGIME), None,
+                                      device='cpu').state_dict(),
+                meta=dict(dataset_meta=dict(CamVidDataset.METAINFO))),
+            str(path))
+        return path
+
+    segmentor = initial_segmentor(tmp_path / 'fast_scnn_init.pth')
     config = tmp_path / 'featgan_s0.py'
     config.write_text(
         open(tiny_generator_config(tmp_path, 1, segmentor)).read().replace(
@@ -142,42 +147,31 @@ def test_regime_feature_generator_and_fine_tuning(tmp_path, camvid_root):
     run_tool(['tools/train.py', str(config), '--work-dir', str(generator_dir)])
     generator = generator_dir / 'iter_1.pth'
     assert generator.is_file()
-    crop = [
-        'train_dataloader.dataset.pipeline.3.crop_size=(64,64)',
-        'model.data_preprocessor.size=(64,64)'
-    ]
-    result = run_tool([
-        'tools/train.py',
-        str(FEATSYN), '--work-dir',
-        str(tmp_path / 'featsyn'), '--cfg-options', f'load_from={segmentor}',
-        f'model.synthesizer.generator={config}',
-        f'model.synthesizer.generator_checkpoint={generator}',
-        'train_cfg.max_iters=2', 'val_dataloader.dataset.indices=2',
-        'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
-        'train_dataloader.persistent_workers=False',
-        'default_hooks.logger.interval=1', *crop
-    ])
-    assert 'loss_synthetic' in result.stdout
+
+    def fine_tune(load_from, work_dir):
+        return run_tool([
+            'tools/train.py',
+            str(FEATSYN), '--work-dir',
+            str(work_dir), '--cfg-options', f'load_from={load_from}',
+            f'model.synthesizer.generator={config}',
+            f'model.synthesizer.generator_checkpoint={generator}',
+            'train_cfg.max_iters=2', 'val_dataloader.dataset.indices=2',
+            'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
+            'train_dataloader.persistent_workers=False',
+            'default_hooks.logger.interval=1',
+            'train_dataloader.dataset.pipeline.3.crop_size=(64,64)',
+            'model.data_preprocessor.size=(64,64)'
+        ]).stdout
+
+    output = fine_tune(segmentor, tmp_path / 'featsyn')
+    assert 'loss_synthetic' in output
     assert (tmp_path / 'featsyn/iter_2.pth').is_file()
-    assert 'trained on the features of another backbone' not in result.stdout
+    assert 'trained on the features of another backbone' not in output
     # Another backbone (another seed's initialisation) than the generator
     # learned: trained all the same, with the warning and its fix.
     torch.manual_seed(1)
-    other = tmp_path / 'fast_scnn_other.pth'
-    save_checkpoint(
-        dict(
-            state_dict=init_model(str(REGIME), None,
-                                  device='cpu').state_dict(),
-            meta=dict(dataset_meta=dict(CamVidDataset.METAINFO))), str(other))
-    result = run_tool([
-        'tools/train.py',
-        str(FEATSYN), '--work-dir',
-        str(tmp_path / 'featsyn_other'), '--cfg-options', f'load_from={other}',
-        f'model.synthesizer.generator={config}',
-        f'model.synthesizer.generator_checkpoint={generator}',
-        'train_cfg.max_iters=1', 'val_dataloader.dataset.indices=2',
-        'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
-        'train_dataloader.persistent_workers=False', *crop
-    ])
-    assert 'trained on the features of another backbone' in result.stdout
-    assert 'data_preprocessor.checkpoint = your load_from' in result.stdout
+    output = fine_tune(
+        initial_segmentor(tmp_path / 'fast_scnn_other.pth'),
+        tmp_path / 'featsyn_other')
+    assert 'trained on the features of another backbone' in output
+    assert 'data_preprocessor.checkpoint = your load_from' in output
