@@ -202,6 +202,23 @@ def checkpoint_state_dict(checkpoint: dict) -> 'OrderedDict[str, object]':
     return state_dict
 
 
+def sub_state_dict(state_dict: dict, prefix: str) -> dict:
+    """The entries of ``state_dict`` under ``prefix``, with it removed.
+
+    Args:
+        state_dict (dict): Weights, e.g. a FeatureBicycleGAN's.
+        prefix (str): e.g. ``'generator.'``.
+
+    Returns:
+        dict: e.g. the generator's own state dict (empty where no key has
+        the prefix).
+    """
+    return {
+        key[len(prefix):]: value
+        for key, value in state_dict.items() if key.startswith(prefix)
+    }
+
+
 #: What to pass instead of a missing or unreadable checkpoint.
 _FIX_CHECKPOINT = ('Pass a .pth file written by tools/train.py (e.g. '
                    'work_dirs/<config>/iter_1000.pth).')

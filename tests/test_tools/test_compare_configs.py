@@ -47,15 +47,27 @@ def test_two_seeds_table_and_resume(camvid_root, tmp_path):
     assert (tmp_path / 'BENCH.md').read_text().count('<!-- tiny -->') == 2
 
 
-def test_cfg_options_for_an_unknown_config_is_refused(tmp_path):
+@pytest.mark.parametrize('options, match', [
+    ([
+        '--cfg-options-for', 'pspnet_r18_typo',
+        'optim_wrapper.optimizer.lr=0.5'
+    ], 'not one of the configs'),
+    (['--curve-plot', 'missing/curves.png'], 'folder does not exist'),
+])
+def test_bad_options_are_refused_before_training(tmp_path, options, match):
+    """--cfg-options-for a config not compared, --curve-plot into a folder
+    that does not exist (given under tmp_path): refused by the parser."""
     config = str(REPO_ROOT /
                  'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py')
-    with pytest.raises(pytest.fail.Exception, match='not one of the configs'):
+    options = [
+        str(tmp_path / option) if option.endswith('.png') else option
+        for option in options
+    ]
+    with pytest.raises(pytest.fail.Exception, match=match):
         run_tool([
             'tools/analysis_tools/compare_configs.py', config, '--iters', '2',
             '--work-root',
-            str(tmp_path), '--cfg-options-for', 'pspnet_r18_typo',
-            'optim_wrapper.optimizer.lr=0.5'
+            str(tmp_path / 'runs'), *options
         ])
     assert not any(tmp_path.iterdir())  # nothing trained, nothing written
 
@@ -166,16 +178,3 @@ def test_curve_plot_draws_each_seeds_validations(camvid_root, tmp_path):
             str(tmp_path / 'none.png')
         ])
     assert not (tmp_path / 'none.png').exists()
-
-
-def test_curve_plot_folder_must_exist(tmp_path):
-    config = str(REPO_ROOT /
-                 'configs/pspnet/pspnet_r18_1xb8-1k_camvid-256x256.py')
-    with pytest.raises(pytest.fail.Exception, match='folder does not exist'):
-        run_tool([
-            'tools/analysis_tools/compare_configs.py', config, '--iters', '2',
-            '--work-root',
-            str(tmp_path / 'runs'), '--curve-plot',
-            str(tmp_path / 'missing' / 'curves.png')
-        ])
-    assert not any(tmp_path.iterdir())  # nothing trained, nothing written

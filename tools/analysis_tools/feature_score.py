@@ -31,7 +31,8 @@ from mmengine.runner.utils import set_random_seed
 from mmseg.registry import MODELS
 
 from mmseg_synaug.evaluation import FeatureScore
-from mmseg_synaug.utils.checkpoint import read_checkpoint
+from mmseg_synaug.utils.checkpoint import (checkpoint_state_dict,
+                                           read_checkpoint, sub_state_dict)
 
 
 def parse_args() -> argparse.Namespace:
@@ -88,14 +89,10 @@ def score_features(
                          'to score).')
     model = MODELS.build(cfg.model)
     if checkpoint is not None and generator_only:
-        state = read_checkpoint(
-            checkpoint, what='feature generator checkpoint')['state_dict']
+        state = checkpoint_state_dict(
+            read_checkpoint(checkpoint, what='feature generator checkpoint'))
         load_state_dict(
-            model.generator, {
-                key[len('generator.'):]: value
-                for key, value in state.items() if key.startswith('generator.')
-            },
-            strict=True)
+            model.generator, sub_state_dict(state, 'generator.'), strict=True)
     elif checkpoint is not None:
         load_checkpoint(model, checkpoint, map_location='cpu')
     model.eval()

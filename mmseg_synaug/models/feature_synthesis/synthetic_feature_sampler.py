@@ -38,7 +38,7 @@ from mmengine.runner import load_state_dict
 from mmseg.registry import MODELS, TASK_UTILS
 
 from ...utils import DataError
-from ...utils.checkpoint import read_checkpoint
+from ...utils.checkpoint import read_checkpoint, sub_state_dict
 from .backbone_split import stage_channels
 from .layout_sampler import LayoutSampler
 from .mask_sources import fit_masks
@@ -161,17 +161,9 @@ class SyntheticFeatureSampler:
             state = checkpoint.get('state_dict', checkpoint)
             # The backbone whose features the generator learned (a
             # FeatureBicycleGAN checkpoint holds its frozen segmentor).
-            prefix = 'data_preprocessor.segmentor.backbone.'
-            self._trained_on = {
-                key[len(prefix):]: value
-                for key, value in state.items() if key.startswith(prefix)
-            } or None
-            if any(key.startswith('generator.') for key in state):
-                state = {
-                    key[len('generator.'):]: value
-                    for key, value in state.items()
-                    if key.startswith('generator.')
-                }
+            self._trained_on = sub_state_dict(
+                state, 'data_preprocessor.segmentor.backbone.') or None
+            state = sub_state_dict(state, 'generator.') or state
             try:
                 load_state_dict(generator, state, strict=True)
             except RuntimeError as error:
@@ -228,7 +220,7 @@ class SyntheticFeatureSampler:
             bool: False where the backbones differ (and a warning was
             logged), True otherwise.
         """
-        trained_on = getattr(self, '_trained_on', None)
+        trained_on = self._trained_on
         if not trained_on:
             return True
         own = segmentor.backbone.state_dict()
