@@ -31,6 +31,7 @@ from mmengine.runner.utils import set_random_seed
 from mmseg.registry import MODELS
 
 from mmseg_synaug.evaluation import FeatureScore
+from mmseg_synaug.utils import run_tool
 from mmseg_synaug.utils.checkpoint import (checkpoint_state_dict,
                                            read_checkpoint, sub_state_dict)
 
@@ -147,4 +148,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)
