@@ -38,7 +38,8 @@ from mmengine.runner import load_state_dict
 from mmseg.registry import MODELS, TASK_UTILS
 
 from ...utils import DataError
-from ...utils.checkpoint import read_checkpoint, sub_state_dict
+from ...utils.checkpoint import (checkpoint_state_dict, read_checkpoint,
+                                 sub_state_dict)
 from .backbone_split import stage_channels
 from .layout_sampler import LayoutSampler
 from .mask_sources import fit_masks
@@ -158,7 +159,7 @@ class SyntheticFeatureSampler:
                 fix='Give the checkpoint of the FeatureBicycleGAN trained '
                 'with the generator config named here (tools/train.py '
                 'configs/feature_synthesis/featgan-*.py).')
-            state = checkpoint.get('state_dict', checkpoint)
+            state = checkpoint_state_dict(checkpoint)
             # The backbone whose features the generator learned (a
             # FeatureBicycleGAN checkpoint holds its frozen segmentor).
             self._trained_on = sub_state_dict(
